@@ -1,0 +1,201 @@
+"""Immutable records that describe one parsed note.
+
+Every feature (lint, resolve, link, graph, watch) reads these and never re-parses the
+text.  Offsets are indices into ``Note.text`` (the decoded text, without BOM, with its
+original line endings); ``line`` and ``column`` are 1-based, columns count characters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+RegionKind = Literal["frontmatter", "code_fence", "code_inline", "comment_obsidian", "comment_html"]
+LinkKind = Literal["markdown", "wikilink", "autolink", "bare"]
+NoteKind = Literal["dated", "report", "plain"]
+MentionSource = Literal["url", "text", "doi"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range ``[start, end)`` plus the 1-based position of ``start``."""
+
+    start: int
+    end: int
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A stretch of text in which nothing counts as a link (code, comments, frontmatter)."""
+
+    kind: RegionKind
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Frontmatter:
+    """The YAML block between ``---`` fences at the top of a note.
+
+    ``data`` is what python-frontmatter parsed (``None`` when the YAML is broken, then
+    ``error`` and ``error_line`` say why and where, as a line of the note).  ``span``
+    covers the fences too; ``body_span`` only the YAML text between them.  vaultbot never
+    writes ``data`` back: edits are textual splices of ``body_span``.
+    """
+
+    span: Span
+    body_span: Span
+    data: dict[str, Any] | None
+    error: str | None = None
+    error_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """An ATX heading (``## text``) outside code."""
+
+    level: int
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """A list item line (``-``, ``*``, ``+`` or ``1.``) outside code.
+
+    ``indent`` is the visual indent width (a tab counts 4), ``content_start`` the offset
+    just after the marker and its space, ``subtree_end`` the offset where the item's
+    nested lines (its sub-list, continuation lines) end.  ``parent`` is the index of the
+    enclosing item in ``Note.list_items`` or ``None`` at top level.
+    """
+
+    indent: int
+    marker: str
+    span: Span
+    content_start: int
+    subtree_end: int
+    parent: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link or embed outside code and comments.
+
+    ``target`` is the destination as written (markdown: without ``<>``, still
+    percent-encoded; wikilink: the part before ``|``).  ``path`` is the file part
+    (percent-decoded for markdown links, without ``#subpath``), ``subpath`` the ``#...``
+    part or ``None``, ``text`` the link text / alias (``None`` when there is none, as in a
+    bare URL).  ``target_span`` covers only the destination characters in the text.
+    """
+
+    kind: LinkKind
+    embed: bool
+    target: str
+    path: str
+    subpath: str | None
+    text: str | None
+    title: str | None
+    span: Span
+    target_span: Span
+
+    @property
+    def is_external(self) -> bool:
+        """Return True for URLs with a scheme (http:, https:, mailto:, obsidian: ...)."""
+        head = self.path.split("/", 1)[0]
+        return ":" in head and not (len(head) == 2 and head[1] == ":")
+
+
+@dataclass(frozen=True, slots=True)
+class PaperMention:
+    """One mention of an arXiv paper, normalised to its ID.
+
+    ``paper_id`` has no version (``2512.24601``, ``hep-th/9901001``); ``version`` keeps
+    what the user wrote (``"v1"`` or ``""``).  ``bare`` is True for a raw URL or an
+    ``<autolink>`` without link text, which ``resolve`` may turn into ``[Title](url)``;
+    plain ``arXiv:ID`` text and frontmatter URLs are mentions but never bare.
+    ``link`` is the index into ``Note.links`` when the mention is a link.
+    ``commentary`` is the user's own text that belongs to the mention (the bullet's
+    sub-list, or the report section); ``stated_title`` is the title a Hugging Face report
+    gives in its ``## 📄 Title`` heading.  ``anchor_line`` is the 1-based line that carries
+    (or will carry) the mention's block ID: the bullet line, or a report's ``**链接**`` line.
+    """
+
+    paper_id: str
+    version: str
+    url: str
+    source: MentionSource
+    host: Literal["arxiv", "hf", "doi", "text"]
+    span: Span
+    bare: bool
+    in_frontmatter: bool
+    link: int | None
+    commentary: str
+    stated_title: str | None
+    anchor_line: int
+    list_item: int | None
+    section: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A day of a dated note (``## 1.14``) or one paper of a report (``## 📄 Title``).
+
+    ``span`` runs from the heading to the next heading of the same kind (or the end).
+    ``month``/``day`` are set for day sections (not validated: lint checks them).
+    """
+
+    kind: Literal["day", "paper"]
+    title: str
+    heading: Heading
+    span: Span
+    month: int | None = None
+    day: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One parsed note: the text and every structure features need, with positions."""
+
+    path: str
+    text: str
+    bom: bool
+    newline: str
+    line_starts: tuple[int, ...]
+    frontmatter: Frontmatter | None
+    headings: tuple[Heading, ...]
+    list_items: tuple[ListItem, ...]
+    regions: tuple[Region, ...]
+    links: tuple[Link, ...]
+    mentions: tuple[PaperMention, ...]
+    sections: tuple[Section, ...]
+    block_ids: tuple[tuple[int, str], ...]
+    kind: NoteKind
+    report_date: str | None = None
+    directives: tuple[tuple[int, str], ...] = field(default=())
+
+    @property
+    def body_start(self) -> int:
+        """Return the offset where the Markdown body starts (after frontmatter)."""
+        return self.frontmatter.span.end if self.frontmatter else 0
+
+    def line_of(self, offset: int) -> int:
+        """Return the 1-based line holding ``offset``."""
+        from bisect import bisect_right
+
+        return bisect_right(self.line_starts, offset)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Return the 1-based ``(line, column)`` of ``offset``."""
+        line = self.line_of(offset)
+        return line, offset - self.line_starts[line - 1] + 1
+
+    def line_text(self, line: int) -> str:
+        """Return line ``line`` (1-based) without its line ending."""
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def line_end(self, line: int) -> int:
+        """Return the offset of the end of line ``line``'s content (before its newline)."""
+        return self.line_starts[line - 1] + len(self.line_text(line))
