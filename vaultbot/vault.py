@@ -92,7 +92,10 @@ def load_vault(
         raise NoteReadError(str(root), "not a folder (a vault is a folder)")
     config = config or load_config(root)
     files = tuple(sorted(scan_files(root, config)))
-    vault = Vault(root=root, config=config, app=read_app_settings(root), files=files)
+    app = read_app_settings(root)
+    if config.get("vault", "attachment_folder"):
+        app = replace(app, attachment_folder=config.get("vault", "attachment_folder"))
+    vault = Vault(root=root, config=config, app=app, files=files)
     wanted = vault.note_paths if only is None else sorted(set(only))
     for rel in wanted:
         _load_one(root, rel, config, vault.notes, vault.sources, vault.unreadable)
