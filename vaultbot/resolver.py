@@ -1,0 +1,171 @@
+"""Resolve link and embed targets to vault files the way Obsidian does.
+
+Obsidian sends markdown images and wikilink embeds through one resolver: it strips
+``#subpath`` and ``|size``, percent-decodes markdown destinations and matches
+case-insensitively against its index of the vault's visible files, in this order:
+
+1. a bare name (no ``/``): that file anywhere in the vault, preferring the note's folder,
+   then the shortest path;
+2. ``./`` or ``../``: relative to the note's folder;
+3. otherwise the exact path from the vault root (a leading ``/`` means the root, exact only);
+4. otherwise any file whose vault path ends with the written path, preferring the note's
+   folder, then shorter paths (so ``asset/x.png`` from ``2026/n.md`` finds
+   ``2026/asset/x.png``).
+
+There is no fall-back from ``old/x.png`` to ``new/x.png``.  Resolution is pure: it
+consults the index only and never touches the file system, so a target that escapes the
+vault (``../../etc/passwd``) is reported and never opened.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Iterable, Literal
+from urllib.parse import unquote
+
+ResolveRule = Literal["name", "relative", "root", "suffix", "missing", "outside", "empty"]
+
+NOTE_SUFFIX = ".md"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Where a written target leads.
+
+    ``target`` is the vault path found (``None`` when nothing matches or the target
+    escapes the vault), ``rule`` the step that decided (``missing``/``outside``/``empty``
+    when none did), ``case_mismatch`` True when the match holds only if letter case is
+    ignored, and ``looked_for`` the normalised path that was searched (for messages).
+    """
+
+    target: str | None
+    rule: ResolveRule
+    case_mismatch: bool
+    looked_for: str
+
+    @property
+    def found(self) -> bool:
+        """Return True when the target resolved to a file of the vault."""
+        return self.target is not None
+
+
+class FileIndex:
+    """Obsidian's view of the vault's files, indexed once for case-insensitive lookups.
+
+    ``by_path`` maps a casefolded vault path to the files spelled that way (several only
+    when two files differ just in case); ``by_name`` does the same for basenames, which
+    serves both the bare-name rule and the suffix rule.
+    """
+
+    __slots__ = ("files", "by_path", "by_name")
+
+    def __init__(self, files: Iterable[str]) -> None:
+        self.files: frozenset[str] = frozenset(files)
+        self.by_path: dict[str, list[str]] = {}
+        self.by_name: dict[str, list[str]] = {}
+        for path in sorted(self.files):
+            folded = path.casefold()
+            self.by_path.setdefault(folded, []).append(path)
+            self.by_name.setdefault(folded.rsplit("/", 1)[-1], []).append(path)
+
+    def named(self, name: str) -> list[str]:
+        """Return every file whose basename equals ``name`` ignoring case."""
+        return self.by_name.get(name.casefold(), [])
+
+
+def split_target(written: str, *, markdown: bool) -> str:
+    """Return the file part of a written target: no ``#subpath``/``|size``, decoded.
+
+    Markdown destinations are percent-decoded (``Pasted%20image.png``); wikilinks are not.
+    """
+    path = written.split("|", 1)[0] if not markdown else written
+    path = path.split("#", 1)[0]
+    if markdown:
+        path = unquote(path)
+    return path.strip()
+
+
+def resolve_target(written: str, note_path: str, index: FileIndex, *, markdown: bool) -> Resolution:
+    """Resolve ``written`` (as it appears in the note) from note ``note_path``."""
+    return resolve_path(split_target(written, markdown=markdown), note_path, index)
+
+
+def resolve_path(path: str, note_path: str, index: FileIndex) -> Resolution:
+    """Resolve an already stripped and decoded ``path`` from note ``note_path``.
+
+    An extensionless target also tries the ``.md`` note of that name, as ``[[Note]]``
+    means ``Note.md`` in Obsidian.
+    """
+    path = path.replace("\\", "/")
+    if not path:
+        return Resolution(None, "empty", False, "")
+    folder = posixpath.dirname(note_path)
+    if path.startswith(("./", "../")) or path in {".", ".."}:
+        return _relative(path, folder, index)
+    if path.startswith("/"):
+        return _exact(posixpath.normpath(path.lstrip("/")) if path.strip("/") else "", index, "root")
+    normal = posixpath.normpath(path)
+    if normal == ".." or normal.startswith("../"):
+        return Resolution(None, "outside", False, normal)
+    if "/" not in normal:
+        return _by_name(normal, folder, index)
+    found = _exact(normal, index, "root")
+    return found if found.found else _by_suffix(normal, folder, index)
+
+
+def _variants(path: str) -> tuple[str, ...]:
+    """Return ``path`` and, when it has no extension, ``path.md`` (a note)."""
+    name = path.rsplit("/", 1)[-1]
+    return (path,) if "." in name.lstrip(".") else (path, path + NOTE_SUFFIX)
+
+
+def _relative(path: str, folder: str, index: FileIndex) -> Resolution:
+    joined = posixpath.normpath(posixpath.join(folder, path)) if folder else posixpath.normpath(path)
+    if joined == ".." or joined.startswith("../") or joined == ".":
+        return Resolution(None, "outside", False, joined)
+    return _exact(joined, index, "relative")
+
+
+def _exact(path: str, index: FileIndex, rule: ResolveRule) -> Resolution:
+    if not path or path == ".":
+        return Resolution(None, "missing", False, path)
+    if path == ".." or path.startswith("../"):
+        return Resolution(None, "outside", False, path)
+    for candidate in _variants(path):
+        spelled = index.by_path.get(candidate.casefold())
+        if spelled:
+            exact = candidate in spelled
+            return Resolution(candidate if exact else spelled[0], rule, not exact, path)
+    return Resolution(None, "missing", False, path)
+
+
+def _by_name(name: str, folder: str, index: FileIndex) -> Resolution:
+    for candidate in _variants(name):
+        matches = index.named(candidate)
+        if matches:
+            best = min(matches, key=lambda p: _name_rank(p, candidate, folder))
+            return Resolution(best, "name", posixpath.basename(best) != candidate, name)
+    return Resolution(None, "missing", False, name)
+
+
+def _name_rank(path: str, written: str, folder: str) -> tuple[bool, bool, int, str]:
+    """Rank: exact spelling first, then the note's own folder, then shorter paths."""
+    return (posixpath.basename(path) != written, posixpath.dirname(path) != folder, len(path), path)
+
+
+def _by_suffix(path: str, folder: str, index: FileIndex) -> Resolution:
+    for candidate in _variants(path):
+        tail = "/" + candidate.casefold()
+        name = candidate.rsplit("/", 1)[-1]
+        matches = [p for p in index.named(name) if p.casefold().endswith(tail)]
+        if matches:
+            best = min(matches, key=lambda p: _suffix_rank(p, candidate, folder))
+            return Resolution(best, "suffix", not best.endswith("/" + candidate), path)
+    return Resolution(None, "missing", False, path)
+
+
+def _suffix_rank(path: str, written: str, folder: str) -> tuple[bool, bool, int, str]:
+    """Rank: exact spelling first, then inside the note's folder, then shorter paths."""
+    inside = not folder or path.startswith(folder + "/")
+    return (not path.endswith("/" + written), not inside, len(path), path)
