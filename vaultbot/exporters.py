@@ -133,7 +133,7 @@ def _sorted_copy(graph: nx.Graph, nodes: Iterable[Any]) -> nx.Graph:
 
 
 def _passes(attrs: Mapping[str, Any], options: ExportOptions) -> bool:
-    if options.tags and not set(options.tags) & {t.lstrip("#") for t in node_list(attrs, "tags")}:
+    if options.tags and not {_tag_key(t) for t in options.tags} & {_tag_key(t) for t in node_list(attrs, "tags")}:
         return False
     if options.topics and not {str(attrs.get("topic")), str(attrs.get("topic_label"))} & set(options.topics):
         return False
@@ -144,6 +144,11 @@ def _passes(attrs: Mapping[str, Any], options: ExportOptions) -> bool:
         if (options.since and when < options.since) or (options.until and when > options.until):
             return False
     return True
+
+
+def _tag_key(tag: str) -> str:
+    """Return a tag as Obsidian compares it: without ``#`` and case-insensitive."""
+    return tag.lstrip("#").casefold()
 
 
 def paper_date(attrs: Mapping[str, Any]) -> date | None:
