@@ -18,7 +18,8 @@ Layout::
     OUT/daily/gNNN/asset/*.png          their pasted images (~3 % referenced but missing, a few orphans)
     OUT/reports/HF Daily YYYY-MM-DD.md  one report per 20 notes
 
-``--attachments root`` puts every image in ``OUT/asset/`` instead (attachmentFolderPath "asset").
+``--attachments root`` puts every image in ``OUT/asset/`` instead (attachmentFolderPath "asset",
+newLinkFormat "absolute", as ``sample_vault/`` has).
 The notes write ``asset/…``, so in the default layout Obsidian finds them by its path-suffix rule.
 
 Usage: python bench/generate_vault.py OUT --notes 10000 [--seed 1] [--attachments folder|root]
@@ -313,8 +314,9 @@ def generate(out: Path, notes: int, seed: int = 1, attachments: str = "folder") 
     dated = notes - reports
     folder = ".obsidian"
     (out / folder).mkdir(parents=True, exist_ok=True)
-    app = {"attachmentFolderPath": "./asset" if attachments == "folder" else "asset",
-           "newLinkFormat": "relative", "useMarkdownLinks": True}
+    app = {"attachmentFolderPath": "./asset", "newLinkFormat": "relative", "useMarkdownLinks": True}
+    if attachments == "root":
+        app.update(attachmentFolderPath="asset", newLinkFormat="absolute")
     (out / folder / "app.json").write_text(json.dumps(app, indent=2) + "\n", encoding="utf-8")
     for group, start in enumerate(range(0, dated, MONTHS_PER_GROUP)):
         count = min(MONTHS_PER_GROUP, dated - start)

@@ -160,9 +160,10 @@ def test_generated_pngs_are_valid() -> None:
         assert len(raw) == height * (1 + 3 * width), image.name
 
 
-def generate(out: Path, notes: int, seed: int) -> dict[str, bytes]:
+def generate(out: Path, notes: int, seed: int, attachments: str = "folder") -> dict[str, bytes]:
     subprocess.run([sys.executable, str(GENERATOR), str(out), "--notes", str(notes),
-                    "--seed", str(seed)], check=True, capture_output=True)
+                    "--seed", str(seed), "--attachments", attachments],
+                   check=True, capture_output=True)
     return vault_tree(out)
 
 
@@ -172,8 +173,9 @@ def test_generator_is_deterministic_per_seed(tmp_path: Path) -> None:
     assert first != generate(tmp_path / "c", 60, seed=8)
 
 
-def test_generator_makes_seeds_like_notes(tmp_path: Path) -> None:
-    tree = generate(tmp_path / "v", 60, seed=1)
+@pytest.mark.parametrize("attachments", ["folder", "root"])
+def test_generator_makes_seeds_like_notes(tmp_path: Path, attachments: str) -> None:
+    tree = generate(tmp_path / "v", 60, seed=1, attachments=attachments)
     notes = {p: d.decode("utf-8") for p, d in tree.items() if p.endswith(".md")}
     assert len(notes) == 60 and sum(p.startswith("reports/HF Daily ") for p in notes) == 3
     sizes = [len(d.encode()) for d in notes.values()]
@@ -182,8 +184,9 @@ def test_generator_makes_seeds_like_notes(tmp_path: Path) -> None:
     assert all(DAY_HEADING.search(t) for t in dated)
     assert any("```" in t for t in dated) and any(t.startswith("---\n") for t in dated)
     refs = [(p, m.group(1) or m.group(2)) for p, t in notes.items() for m in IMAGE.finditer(t)]
+    folder = {"folder": lambda note: note.rsplit("/", 1)[0] + "/", "root": lambda note: ""}
     present = [p for p, target in refs
-               if f"{p.rsplit('/', 1)[0]}/asset/{unquote(target).removeprefix('asset/')}" in tree]
+               if f"{folder[attachments](p)}asset/{unquote(target).removeprefix('asset/')}" in tree]
     assert 0.9 < len(present) / len(refs) < 1.0
 
 
