@@ -1,0 +1,213 @@
+"""Derive a note's paper mentions, and the user's commentary on each, from parsed structure.
+
+Part of the parser (``vaultbot.parser`` calls ``collect``); kept apart because what
+*belongs* to a mention is a policy of its own (issue 4, "The vault and note model"):
+
+* a mention in a list item owns the item's sub-list (its descendant lines), except
+  lines ending with the ``%%vaultbot%%`` marker, which vaultbot itself wrote;
+* the mention on a report's ``**链接**`` line owns its ``## 📄 Title`` section (without
+  the heading and the link line) and takes the heading as ``stated_title``;
+* any other mention owns the rest of its line.
+
+Frontmatter is scanned separately: its URLs and ``arXiv:ID`` texts are mentions of the
+note (``in_frontmatter=True``), never bare, since frontmatter is never rewritten as Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from vaultbot.model import Frontmatter, Link, ListItem, PaperMention, Section, Span
+from vaultbot.papers import PaperRef, find_text_ids, paper_from_url
+
+if TYPE_CHECKING:
+    from vaultbot.parser import _Scan
+
+VAULTBOT_MARKER = "%%vaultbot%%"
+
+_FM_URL = re.compile(r"https?://[^\s\"'<>\[\]{},\u3000-\u303f\uff00-\uffef]+")
+_LINK_LINE = re.compile(r"[ \t]*(?:[-*+][ \t]+)?\*\*(?:链接|Link|URL)\*\*[ \t]*[:：]")
+_SEPARATOR = re.compile(r"(?:={3,}|-{3,}|\*{3,}|_{3,})")
+_MARKER_PREFIX = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
+_BLOCK_ID_TAIL = re.compile(r"[ \t]+\^[A-Za-z0-9-]+$")
+_TRAILING = "?!.,:*_~'\""
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A mention before its context is known."""
+
+    start: int
+    end: int
+    ref: PaperRef
+    source: str
+    host: str
+    bare: bool
+    link: int | None
+    in_frontmatter: bool
+
+
+def collect(
+    scan: _Scan,
+    masked: str,
+    frontmatter: Frontmatter | None,
+    links: tuple[Link, ...],
+    items: tuple[ListItem, ...],
+    sections: tuple[Section, ...],
+) -> Iterator[PaperMention]:
+    """Yield every paper mention of the note in text order, with its commentary."""
+    found = list(_in_frontmatter(scan.text, frontmatter)) if frontmatter else []
+    found.extend(_in_links(links))
+    body_start = frontmatter.span.end if frontmatter else 0
+    found.extend(_in_text(masked, body_start, links))
+    found.sort(key=lambda f: f.start)
+    context = _Context(scan, items, sections)
+    for mention in found:
+        yield context.mention(mention)
+
+
+def _in_frontmatter(text: str, frontmatter: Frontmatter) -> Iterator[_Found]:
+    start, end = frontmatter.body_span.start, frontmatter.body_span.end
+    taken: list[tuple[int, int]] = []
+    for match in _FM_URL.finditer(text, start, end):
+        url = match.group().rstrip(_TRAILING)
+        ref = paper_from_url(url)
+        taken.append((match.start(), match.start() + len(url)))
+        if ref is not None:
+            yield _Found(match.start(), match.start() + len(url), ref, "url", ref.host, False, None, True)
+    for text_id in find_text_ids(text, start, end):
+        if not any(a <= text_id.start < b for a, b in taken):
+            yield _from_text_id(text_id, True)
+
+
+def _in_links(links: tuple[Link, ...]) -> Iterator[_Found]:
+    for index, link in enumerate(links):
+        if link.embed or link.kind == "wikilink":
+            continue
+        ref = paper_from_url(link.target)
+        if ref is None:
+            continue
+        span = link.target_span if link.kind == "bare" else link.span
+        bare = link.kind in ("bare", "autolink")
+        yield _Found(span.start, span.end, ref, "url", ref.host, bare, index, False)
+
+
+def _in_text(masked: str, body_start: int, links: tuple[Link, ...]) -> Iterator[_Found]:
+    starts = [link.span.start for link in links]
+    for text_id in find_text_ids(masked, body_start):
+        at = bisect_right(starts, text_id.start) - 1
+        if at >= 0 and links[at].span.end > text_id.start:
+            continue  # part of a link already counted (or its text)
+        yield _from_text_id(text_id, False)
+
+
+def _from_text_id(text_id: object, in_frontmatter: bool) -> _Found:
+    start, end, ref, source = text_id.start, text_id.end, text_id.ref, text_id.source  # type: ignore[attr-defined]
+    host = "doi" if source == "doi" else "text"
+    return _Found(start, end, ref, source, host, False, None, in_frontmatter)
+
+
+class _Context:
+    """Find the list item, section and commentary that belong to an offset."""
+
+    def __init__(self, scan: _Scan, items: tuple[ListItem, ...], sections: tuple[Section, ...]) -> None:
+        self.scan = scan
+        self.items = items
+        self.item_lines = [item.span.line for item in items]
+        self.sections = sections
+        self.section_starts = [section.span.start for section in sections]
+        self.link_lines = {index: _link_line(scan, s) for index, s in enumerate(sections) if s.kind == "paper"}
+
+    def mention(self, found: _Found) -> PaperMention:
+        """Return the PaperMention for ``found`` with its place and commentary."""
+        span = self.scan.span(found.start, found.end)
+        item = section = None
+        title = None
+        anchor = span.line
+        if found.in_frontmatter:
+            commentary = ""
+        else:
+            item = self._item_at(span.line, found.start)
+            section = self._section_at(found.start)
+            if section is not None and self.link_lines.get(section) == span.line:
+                commentary = self._section_text(section, span.line)
+                title = self.sections[section].title
+            elif item is not None:
+                commentary = self._item_text(item)
+                anchor = self.items[item].span.line
+            else:
+                commentary = self._rest_of_line(span)
+        return PaperMention(
+            paper_id=found.ref.paper_id,
+            version=found.ref.version,
+            url=self.scan.text[found.start : found.end],
+            source=found.source,  # type: ignore[arg-type]
+            host=found.host,  # type: ignore[arg-type]
+            span=span,
+            bare=found.bare,
+            in_frontmatter=found.in_frontmatter,
+            link=found.link,
+            commentary=commentary,
+            stated_title=title,
+            anchor_line=anchor,
+            list_item=item,
+            section=section,
+        )
+
+    def _item_at(self, line: int, offset: int) -> int | None:
+        index: int | None = bisect_right(self.item_lines, line) - 1
+        while index is not None and index >= 0:
+            if self.items[index].subtree_end >= offset:
+                return index
+            index = self.items[index].parent
+        return None
+
+    def _section_at(self, offset: int) -> int | None:
+        index = bisect_right(self.section_starts, offset) - 1
+        if index >= 0 and self.sections[index].span.end > offset:
+            return index
+        return None
+
+    def _item_text(self, index: int) -> str:
+        item = self.items[index]
+        last = bisect_right(self.scan.line_starts, item.subtree_end)
+        return _clean(self.scan.lines[item.span.line : last])
+
+    def _section_text(self, index: int, link_line: int) -> str:
+        section = self.sections[index]
+        last = bisect_right(self.scan.line_starts, max(section.span.end - 1, section.span.start))
+        lines = self.scan.lines[section.heading.span.line : last]
+        del lines[link_line - section.heading.span.line - 1]
+        return _clean(lines, keep_markers=True)
+
+    def _rest_of_line(self, span: Span) -> str:
+        start = self.scan.line_starts[span.line - 1]
+        line = self.scan.lines[span.line - 1].rstrip("\r")
+        rest = line[: span.start - start] + line[span.end - start :]
+        return _clean([rest])
+
+
+def _link_line(scan: _Scan, section: Section) -> int | None:
+    """Return the line of a report section's ``**链接**`` line, if it has one."""
+    first = section.heading.span.line + 1
+    last = bisect_right(scan.line_starts, max(section.span.end - 1, section.span.start))
+    for number in range(first, last + 1):
+        if _LINK_LINE.match(scan.lines[number - 1]):
+            return number
+    return None
+
+
+def _clean(lines: Iterable[str], keep_markers: bool = False) -> str:
+    """Return the user's text of ``lines``: stripped, without vaultbot lines and separators."""
+    kept = []
+    for line in lines:
+        text = line.strip()
+        if not text or text.endswith(VAULTBOT_MARKER) or _SEPARATOR.fullmatch(text):
+            continue
+        if not keep_markers:
+            text = _MARKER_PREFIX.sub("", text, count=1)
+        kept.append(_BLOCK_ID_TAIL.sub("", text))
+    return "\n".join(kept).strip()
