@@ -1,0 +1,384 @@
+"""Two-way related-paper links written into the notes (issue 6, ``vaultbot link``).
+
+The feature reads the parsed vault and the related-paper edges and returns Edits; it
+never writes.  The desired state is derived from scratch on every run (which related
+line under which mention, which block IDs, which frontmatter record) and compared with
+what the notes hold, so a rerun updates or removes stale links and a second run over an
+unchanged vault returns no edit.  What it writes is described in ``vaultbot.regions``.
+
+Opt-outs (documented in the README):
+- a note with ``vaultbot-link: false`` in its frontmatter gets no related line and no
+  block ID (what link wrote there before is removed) and is never linked to;
+- a paper listed in any note's ``vaultbot-link-ignore: ["2601.10355"]``, or whose line
+  holds ``%% vaultbot-ignore: link %%``, gets no related line and nobody links to it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from vaultbot import regions
+from vaultbot.diagnostics import Edit
+from vaultbot.model import Note, PaperMention
+from vaultbot.papers import block_id_for
+from vaultbot.vault import Vault
+
+_YEAR_MONTH = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})(?!\d)")
+
+Edges = Mapping[tuple[str, str], float]
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One paper mention that link acts on: where it is and how early it was written."""
+
+    path: str
+    paper_id: str
+    line: int
+    order: tuple[object, ...]
+
+
+@dataclass
+class LinkResult:
+    """What link would change: the edits, links added/removed, notes touched."""
+
+    edits: list[Edit] = field(default_factory=list)
+    links_added: int = 0
+    links_removed: int = 0
+
+    @property
+    def paths(self) -> set[str]:
+        """Return the notes the edits touch."""
+        return {e.path for e in self.edits}
+
+
+@dataclass
+class _Plan:
+    """The vault-wide decisions: first mentions, block IDs of target lines, related map."""
+
+    vault: Vault
+    targets: dict[str, Occurrence]
+    line_ids: dict[tuple[str, int], str]
+    related: dict[str, list[str]]
+    titles: Mapping[str, str]
+    referenced: set[tuple[str, int]] = field(default_factory=set)
+    names: dict[str, int] = field(default_factory=dict)
+
+
+def link(vault: Vault, edges: Edges, titles: Mapping[str, str] | None = None) -> LinkResult:
+    """Return the edits that make every note's related lines and block IDs current.
+
+    ``edges`` maps ``(a, b)`` paper pairs to a similarity score (``similarity.related``);
+    ``titles`` maps paper IDs to titles (cache/graph), falling back to what the note says.
+    """
+    active = {p: n for p, n in vault.notes.items() if _note_state(n) == "active"}
+    ignored = ignored_papers(vault.notes.values())
+    occurrences = [o for p in sorted(active) for o in _occurrences(active[p]) if o.paper_id not in ignored]
+    targets = _first_mentions(occurrences)
+    related = related_map(edges, set(targets), vault.config.get("link", "max_links"))
+    all_titles = {**_note_titles(active.values()), **(titles or {})}
+    plan = _Plan(vault, targets, _line_ids(active, targets), related, all_titles)
+    plan.names = regions.name_counts(vault.note_paths)
+    return _collect(vault, plan, occurrences)
+
+
+def clean(vault: Vault) -> LinkResult:
+    """Return the edits that remove everything link wrote (related lines, IDs, the key)."""
+    plan = _Plan(vault, {}, {}, {}, {})
+    return _collect(vault, plan, [])
+
+
+def _collect(vault: Vault, plan: _Plan, occurrences: list[Occurrence]) -> LinkResult:
+    by_note: dict[str, list[Occurrence]] = {}
+    for occ in occurrences:
+        by_note.setdefault(occ.path, []).append(occ)
+    result = LinkResult()
+    lines = {p: _related_lines(n, by_note.get(p, []), plan) for p, n in vault.notes.items()}
+    for path in sorted(vault.notes):
+        note = vault.notes[path]
+        if _note_state(note) == "untouchable":
+            continue
+        edits = _block_id_edits(note, plan) + lines[path].edits(note, result)
+        result.edits.extend(_merge_inserts(edits))
+    return result
+
+
+# -- vault-wide decisions -----------------------------------------------------------------
+
+
+def _note_state(note: Note) -> str:
+    """Return "active", "opted-out" (link removes its text) or "untouchable" (broken YAML)."""
+    fm = note.frontmatter
+    if fm is None:
+        return "active"
+    if fm.data is None:
+        return "untouchable"
+    return "opted-out" if fm.data.get(regions.OPT_OUT_KEY, True) is False else "active"
+
+
+def ignored_papers(notes: Iterable[Note]) -> set[str]:
+    """Return the papers opted out of linking, from frontmatter lists and line comments."""
+    ignored: set[str] = set()
+    for note in notes:
+        data = note.frontmatter.data if note.frontmatter else None
+        listed = (data or {}).get(regions.IGNORE_KEY) or []
+        if isinstance(listed, (str, int, float)):
+            listed = [listed]
+        ignored.update(str(x).strip() for x in listed if isinstance(x, (str, int, float)))
+        lines = {line for line, text in note.directives if regions.IGNORE_COMMENT.search(f"%%{text}%%")}
+        ignored.update(m.paper_id for m in note.mentions if m.anchor_line in lines and not m.in_frontmatter)
+    return ignored
+
+
+def _occurrences(note: Note) -> list[Occurrence]:
+    base = _note_order(note)
+    seen: set[tuple[str, int]] = set()
+    found = []
+    for mention in note.mentions:
+        key = (mention.paper_id, mention.anchor_line)
+        if mention.in_frontmatter or key in seen or regions.is_related_line(note.line_text(mention.anchor_line)):
+            continue
+        seen.add(key)
+        found.append(Occurrence(note.path, mention.paper_id, mention.anchor_line, base + _day(note, mention)))
+    return found
+
+
+def _note_order(note: Note) -> tuple[object, ...]:
+    """Return the sort key that puts dated notes first (by date), then reports, then others."""
+    if note.kind == "dated":
+        match = _YEAR_MONTH.search(note.path.rsplit("/", 1)[-1])
+        return (0, int(match.group(1)) if match else 0)
+    if note.kind == "report":
+        return (1, note.report_date or "")
+    return (2, "")
+
+
+def _day(note: Note, mention: PaperMention) -> tuple[object, ...]:
+    month = day = 0
+    if note.kind == "dated" and mention.section is not None:
+        section = note.sections[mention.section]
+        month, day = section.month or 0, section.day or 0
+    return (month, day, note.path, mention.anchor_line)
+
+
+def _first_mentions(occurrences: Iterable[Occurrence]) -> dict[str, Occurrence]:
+    """Return paper -> its first mention: earliest dated note, else first report."""
+    first: dict[str, Occurrence] = {}
+    for occ in occurrences:
+        if occ.paper_id not in first or occ.order < first[occ.paper_id].order:
+            first[occ.paper_id] = occ
+    return first
+
+
+def related_map(edges: Edges, papers: set[str], max_links: int) -> dict[str, list[str]]:
+    """Return paper -> related papers (best first), symmetric, at most ``max_links`` each.
+
+    Edges are taken best first and one is kept only while both ends have room, so the
+    cap never breaks symmetry (if A lists B, B lists A).
+    """
+    ranked = sorted(
+        ((s, a, b) for (a, b), s in edges.items() if a != b and a in papers and b in papers),
+        key=lambda t: (-t[0], t[1], t[2]),
+    )
+    related: dict[str, list[str]] = {}
+    for _, a, b in ranked:
+        la, lb = related.setdefault(a, []), related.setdefault(b, [])
+        if b in la or (max_links and (len(la) >= max_links or len(lb) >= max_links)):
+            continue
+        la.append(b)
+        lb.append(a)
+    return related
+
+
+def _note_titles(notes: Iterable[Note]) -> dict[str, str]:
+    """Return paper -> a title the notes state (report heading, else link text)."""
+    titles: dict[str, str] = {}
+    for note in notes:
+        for m in note.mentions:
+            text = m.stated_title
+            if not text and m.link is not None:
+                link_text = note.links[m.link].text
+                text = link_text if link_text and "://" not in link_text else None
+            if text and m.paper_id not in titles:
+                titles[m.paper_id] = text
+    return titles
+
+
+def _line_ids(active: Mapping[str, Note], targets: Mapping[str, Occurrence]) -> dict[tuple[str, int], str]:
+    """Return the block ID of every target line: the one written there, else derived."""
+    ids: dict[tuple[str, int], str] = {}
+    for occ in sorted(targets.values(), key=lambda o: (o.path, o.line, o.order)):
+        key = (occ.path, occ.line)
+        if key not in ids:
+            existing = regions.block_id_of(active[occ.path].line_text(occ.line))
+            ids[key] = existing or block_id_for(occ.paper_id)
+    return ids
+
+
+# -- per-note edits ---------------------------------------------------------------------
+
+
+@dataclass
+class _NoteLines:
+    """Desired related line per anchor line, and the related lines the note holds."""
+
+    desired: dict[int, str | None]
+    lasts: dict[int, int]
+    indents: dict[int, str]
+    found: list[regions.RelatedLine]
+
+    def edits(self, note: Note, result: LinkResult) -> list[Edit]:
+        """Return the edits turning the found related lines into the desired ones."""
+        owned = _assign(self.found, self.lasts)
+        edits: list[Edit] = []
+        for anchor, body in sorted(self.desired.items()):
+            mine = owned.pop(anchor, [])
+            edits.extend(self._one(note, anchor, body, mine, result))
+        for rest in owned.values():
+            edits.extend(_drop(note, r, result) for r in rest)
+        return edits
+
+    def _one(self, note: Note, anchor: int, body: str | None, mine: list[regions.RelatedLine],
+             result: LinkResult) -> list[Edit]:
+        if body is None:
+            return [_drop(note, r, result) for r in mine]
+        if not mine:
+            result.links_added += len(_links_of(body))
+            line = f"{self.indents[anchor]}{body}"
+            return [regions.insert_after_line(note, self.lasts[anchor], line)]
+        first, extra = mine[0], mine[1:]
+        edits = [_drop(note, r, result) for r in extra]
+        old_body = first.text[len(first.indent):]
+        if old_body != body:
+            old, new = _links_of(old_body), _links_of(body)
+            result.links_added += len(new - old)
+            result.links_removed += len(old - new)
+            edits.append(Edit(note.path, first.start, first.end, first.text, first.indent + body))
+        return edits
+
+
+def _related_lines(note: Note, occurrences: list[Occurrence], plan: _Plan) -> _NoteLines:
+    """Work out the desired related line of every anchor line of ``note``."""
+    items = {item.span.line: item for item in note.list_items}
+    anchors: dict[int, list[str]] = {}
+    for occ in occurrences:
+        anchors.setdefault(occ.line, []).append(occ.paper_id)
+    for mention in note.mentions:  # anchors of ignored papers still own their old lines
+        if not mention.in_frontmatter:
+            anchors.setdefault(mention.anchor_line, [])
+    desired = {line: _render(note, line, papers, plan) for line, papers in anchors.items()}
+    lasts = {line: _block_last_line(note, line, items) for line in anchors}
+    indents = {line: _child_indent(note, line, lasts[line], items) for line in anchors}
+    return _NoteLines(desired, lasts, indents, regions.find_related_lines(note))
+
+
+def _render(note: Note, line: int, papers: list[str], plan: _Plan) -> str | None:
+    """Return the related line body (no indent) for an anchor, or None when it has none."""
+    here = set(papers)
+    listed: list[str] = []
+    for paper in papers:
+        listed.extend(p for p in plan.related.get(paper, []) if p not in here and p not in listed)
+    if not listed:
+        return None
+    targets = []
+    for paper in listed:
+        occ = plan.targets[paper]
+        plan.referenced.add((occ.path, occ.line))
+        targets.append(regions.Target(_link_path(plan.vault, plan.names, note.path, occ.path),
+                                      plan.line_ids[(occ.path, occ.line)], plan.titles.get(paper, paper)))
+    markdown = plan.vault.app.use_markdown_links
+    return regions.render_related("", targets, markdown)
+
+
+def _link_path(vault: Vault, names: Mapping[str, int], source: str, target: str) -> str:
+    """Return the link path of ``target`` as written from ``source`` (``newLinkFormat``)."""
+    fmt = vault.app.new_link_format
+    if fmt == "relative" and vault.app.use_markdown_links:
+        rel = os.path.relpath(target, os.path.dirname(source) or ".").replace(os.sep, "/")
+        return rel[:-3] if rel.lower().endswith(".md") else rel
+    return regions.link_path(target, names, absolute=fmt in ("absolute", "relative"))
+
+
+def _block_last_line(note: Note, line: int, items: Mapping[int, object]) -> int:
+    """Return the last line of the anchor's block: its item subtree plus related lines."""
+    item = items.get(line)
+    last = line
+    if item is not None:
+        last = max(line, note.line_of(max(item.subtree_end - 1, item.span.start)))  # type: ignore[attr-defined]
+    while last > line and not note.line_text(last).strip():
+        last -= 1
+    total = len(note.line_starts)
+    while last < total and regions.is_related_line(note.line_text(last + 1)):
+        last += 1
+    return last
+
+
+def _child_indent(note: Note, line: int, last: int, items: Mapping[int, object]) -> str:
+    """Return the indentation of a sub-bullet: the first child's, else the anchor's + a tab."""
+    own = note.line_text(line)
+    own_indent = own[: len(own) - len(own.lstrip(" \t"))]
+    for child in range(line + 1, last + 1):
+        if child in items:
+            text = note.line_text(child)
+            return text[: len(text) - len(text.lstrip(" \t"))]
+    return own_indent + "\t" if line in items else own_indent
+
+
+def _assign(found: list[regions.RelatedLine], lasts: Mapping[int, int]) -> dict[int, list[regions.RelatedLine]]:
+    """Map each related line to the innermost anchor whose block holds it (-1: orphan)."""
+    owned: dict[int, list[regions.RelatedLine]] = {}
+    anchors = sorted(lasts)
+    for rel in found:
+        holders = [a for a in anchors if a < rel.line <= lasts[a]]
+        owned.setdefault(holders[-1] if holders else -1, []).append(rel)
+    return owned
+
+
+def _drop(note: Note, rel: regions.RelatedLine, result: LinkResult) -> Edit:
+    result.links_removed += len(_links_of(rel.text[len(rel.indent):]))
+    return regions.remove_line(note, rel.line)
+
+
+def _links_of(body: str) -> set[str]:
+    inner = body[len(regions.RELATED_PREFIX):].removesuffix(" " + regions.MARKER).rstrip()
+    return {part for part in inner.split(regions.SEPARATOR) if part}
+
+
+def _block_id_edits(note: Note, plan: _Plan) -> list[Edit]:
+    """Return the edits that add needed block IDs, drop stale ones, and update the record."""
+    recorded = set(regions.recorded_block_ids(note) or ())
+    keep: set[str] = set()
+    edits: list[Edit] = []
+    for (path, line), block_id in sorted(plan.line_ids.items()):
+        if path != note.path or (path, line) not in plan.referenced:
+            continue
+        written = regions.block_id_of(note.line_text(line))
+        if written is None:
+            edits.append(regions.append_block_id(note, line, block_id))
+            keep.add(block_id)
+        elif written in recorded:
+            keep.add(written)
+    for stale in sorted(recorded - keep):
+        at = regions.find_block_line(note, stale)
+        edit = regions.strip_block_id(note, at, stale) if at else None
+        edits.extend([edit] if edit else [])
+    record = regions.set_recorded_block_ids(note, keep)
+    return edits + ([record] if record else [])
+
+
+def _merge_inserts(edits: list[Edit]) -> list[Edit]:
+    """Join zero-width inserts at one offset (block ID, then related line) into one Edit."""
+    merged: dict[tuple[int, int], Edit] = {}
+    out: list[Edit] = []
+    for edit in edits:
+        if edit.start == edit.end and (edit.start, edit.end) in merged:
+            prev = merged[(edit.start, edit.end)]
+            merged[(edit.start, edit.end)] = Edit(edit.path, edit.start, edit.end, "", prev.new + edit.new)
+        elif edit.start == edit.end:
+            merged[(edit.start, edit.end)] = edit
+        else:
+            out.append(edit)
+    return out + list(merged.values())
