@@ -1,0 +1,59 @@
+"""``vaultbot lint [PATH]...``: check a vault, or some notes of one, and report findings.
+
+pre-commit passes file names: each is mapped to its vault (``find_vault_root``), the
+whole vault is indexed, and only the named notes are parsed and checked.  Lint is
+read-only (``--fix`` aside, which goes through the writer) and never takes a lock, so it
+never waits for a running daemon.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Iterable
+
+import click
+
+from vaultbot.cli._common import EXIT_CLEAN, EXIT_FINDINGS, error_boundary
+
+
+def _rule_list(values: Iterable[str]) -> list[str] | None:
+    """Split repeated and comma-separated ``--select``/``--ignore`` values."""
+    names = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    return names or None
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--select", multiple=True, metavar="RULE", help="Run only these rules (repeatable, comma-separated, or ALL).")
+@click.option("--ignore", multiple=True, metavar="RULE", help="Never run these rules (repeatable, comma-separated).")
+@click.option("--fix", is_flag=True, help="Apply the certain fixes; exit 1 when a file was changed.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
+@error_boundary
+def lint(
+    paths: tuple[Path, ...], output_format: str, select: tuple[str, ...], ignore: tuple[str, ...],
+    fix: bool, exit_zero: bool,
+) -> None:
+    """Check image references, paper links, frontmatter and day headings.
+
+    PATH is a vault folder, a folder inside one, or notes of one (default: the vault
+    holding the current folder).  Exit codes: 0 clean or warnings only, 1 errors found
+    (or files changed by --fix), 2 usage or internal error.
+    """
+    from vaultbot.lint.paths import lint_paths
+    from vaultbot.report import render
+
+    result = lint_paths(list(paths) or [Path(".")], select=_rule_list(select), ignore=_rule_list(ignore), fix=fix)
+    for rel, reason in result.skipped:
+        click.echo(f"warning: {rel}: not fixed: {reason}", err=True)
+    colour = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render(output_format, result.diagnostics, result.display, colour=colour, fixed=result.fixed)
+    click.echo(text, nl=False)
+    if result.written:
+        sys.exit(EXIT_FINDINGS)
+    has_errors = any(d.severity == "error" for d in result.diagnostics)
+    sys.exit(EXIT_FINDINGS if has_errors and not exit_zero else EXIT_CLEAN)
+

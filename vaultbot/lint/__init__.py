@@ -1,0 +1,67 @@
+"""``vaultbot lint``'s core, usable as a library: ``lint(vault) -> list[Diagnostic]``.
+
+>>> from vaultbot.vault import load_vault
+>>> from vaultbot.lint import lint
+>>> for d in lint(load_vault("sample_vault"), select=["missing-asset"]): ...
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from vaultbot.diagnostics import Diagnostic
+from vaultbot.lint.context import LintContext
+from vaultbot.lint.engine import Rule, Selection, load_catalogue, run
+from vaultbot.vault import Vault
+
+__all__ = ["lint", "load_rules", "selection_for", "Rule"]
+
+CATALOGUE = "lint.toml"
+
+
+def load_rules(path: Path | None = None) -> dict[str, Rule]:
+    """Return the validated rule catalogue (the packaged ``rules/lint.toml`` by default)."""
+    from vaultbot.lint.checks import REGISTRY
+    from vaultbot.rules_data import rule_file
+
+    return load_catalogue(path or rule_file(CATALOGUE), REGISTRY)
+
+
+def selection_for(
+    vault: Vault, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
+) -> tuple[Selection, list[str]]:
+    """Return the vault config's selection overridden by ``select``/``ignore``, and sources."""
+    where = str(vault.config.source or "configuration")
+    lint_cfg = vault.config["lint"]
+    layers = [(frozenset(lint_cfg["select"]), frozenset(lint_cfg["ignore"]))]
+    sources = [f"{where}: [lint]"]
+    if select is not None or ignore is not None:
+        layers.append((frozenset(select or ()), frozenset(ignore or ())))
+        sources.append("--select/--ignore")
+    return Selection(tuple(layers), dict(lint_cfg["severity"])), sources
+
+
+def lint(
+    vault: Vault,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    *,
+    whole_vault: bool | None = None,
+    rules_path: Path | None = None,
+) -> list[Diagnostic]:
+    """Lint ``vault``'s parsed notes and return the findings sorted by (path, line, col, rule).
+
+    ``select``/``ignore`` take rule ids (or ``ALL``) and override the vault's
+    ``[lint]`` config.  ``whole_vault`` defaults to "every note of the vault was
+    parsed"; vault-wide rules (orphan-asset) run only then.
+    """
+    from vaultbot.lint.checks import REGISTRY
+
+    rules = load_rules(rules_path)
+    selection, sources = selection_for(vault, select, ignore)
+    selection.validate(rules, sources)
+    if whole_vault is None:
+        whole_vault = set(vault.note_paths) <= set(vault.notes) | set(vault.unreadable)
+    ctx = LintContext(vault, whole_vault)
+    return run(ctx, selection.effective(rules), REGISTRY)

@@ -1,0 +1,70 @@
+"""Day headings of dated notes (``## 1.14``): real dates, no repeats, one direction.
+
+Users keep one note per month and add a ``## M.D`` heading per day, usually in ascending
+order (some write newest first).  The note's direction is what most steps do; a heading
+that steps the other way is out of order.  A year boundary (``## 12.31`` then ``## 1.1``)
+is a step forward, not back.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Iterator
+
+from vaultbot.model import Heading, Note
+
+YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+LEAP_YEAR = 2000  # without a year in the note's name, 2.29 is a real date
+
+
+def day_heading_problems(note: Note) -> Iterator[tuple[Heading, str]]:
+    """Yield (heading, message) for every bad day heading of ``note``."""
+    year = _year_of(note.path)
+    days: list[tuple[Heading, int, int]] = []
+    for section in note.sections:
+        if section.kind != "day" or section.month is None or section.day is None:
+            continue
+        if not _is_date(year, section.month, section.day):
+            where = f" in {year}" if year and (section.month, section.day) == (2, 29) else ""
+            yield section.heading, f"day heading '{section.heading.text}' is not a real date{where}"
+            continue
+        days.append((section.heading, section.month, section.day))
+    yield from _order_problems(days)
+
+
+def _year_of(path: str) -> int | None:
+    found = YEAR_IN_NAME.search(path.rsplit("/", 1)[-1])
+    return int(found.group(1)) if found else None
+
+
+def _is_date(year: int | None, month: int, day: int) -> bool:
+    try:
+        datetime.date(year or LEAP_YEAR, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _step(before: tuple[int, int], after: tuple[int, int]) -> int:
+    """Return +1 for a step forward in time, -1 backward, 0 for the same day."""
+    if before == after:
+        return 0
+    if before[0] >= 11 and after[0] <= 2:
+        return 1  # December -> January: a new year
+    if before[0] <= 2 and after[0] >= 11:
+        return -1
+    return 1 if after > before else -1
+
+
+def _order_problems(days: list[tuple[Heading, int, int]]) -> Iterator[tuple[Heading, str]]:
+    steps = [_step((a[1], a[2]), (b[1], b[2])) for a, b in zip(days, days[1:])]
+    direction = -1 if steps.count(-1) > steps.count(1) else 1
+    seen: dict[tuple[int, int], Heading] = {}
+    for (heading, month, day), step in zip(days, [direction, *steps]):
+        earlier = seen.setdefault((month, day), heading)
+        if earlier is not heading:
+            yield heading, f"day {month}.{day} already has a heading on line {earlier.span.line}"
+        elif step == -direction:
+            order = "ascending" if direction == 1 else "descending"
+            yield heading, f"day heading '{heading.text}' is out of order (days in this note are {order})"

@@ -1,0 +1,81 @@
+"""Attachments nobody references: files in the attachment folder no note points at.
+
+The attachment folder is Obsidian's ``attachmentFolderPath`` (``.obsidian/app.json``) or
+``[vault] attachment_folder``: ``/`` is the vault root (only files directly in it),
+``./`` is next to each note (every non-note file counts), ``./sub`` a ``sub`` folder
+next to each note, anything else one folder of the vault (and its subfolders).
+References come from links and embeds of every note, and from frontmatter values that
+name a file (``cover: "[[x.png]]"``, ``banner: asset/x.png``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from vaultbot.lint.context import LintContext
+from vaultbot.resolver import resolve_path
+
+NOTE_SUFFIX = ".md"
+WIKILINK = re.compile(r"!?\[\[([^\]|#]+)")
+
+
+def orphan_assets(ctx: LintContext) -> Iterator[str]:
+    """Yield the vault paths of attachment-folder files that no note references."""
+    in_folder = _attachment_filter(ctx.vault.app.attachment_folder)
+    candidates = [p for p in ctx.vault.files if not p.lower().endswith(NOTE_SUFFIX) and in_folder(p)]
+    if not candidates:
+        return
+    used = referenced_files(ctx)
+    for path in candidates:
+        if path not in used:
+            yield path
+
+
+def _attachment_filter(folder: str) -> Any:
+    """Return a predicate telling whether a vault path lies in the attachment folder."""
+    folder = folder.strip().replace("\\", "/")
+    if folder in ("", "/"):
+        return lambda path: "/" not in path
+    if folder in (".", "./"):
+        return lambda path: True
+    if folder.startswith("./"):
+        name = folder[2:].strip("/")
+        return lambda path: _parent(path) == name or _parent(path).endswith("/" + name)
+    prefix = folder.strip("/") + "/"
+    return lambda path: path.startswith(prefix)
+
+
+def _parent(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def referenced_files(ctx: LintContext) -> set[str]:
+    """Return every vault file some note links to, embeds, or names in its frontmatter."""
+    used: set[str] = set()
+    for note in ctx.vault.notes.values():
+        for number, link in enumerate(note.links):
+            if link.path and not link.is_external:
+                target = ctx.resolve(note, number).target
+                if target:
+                    used.add(target)
+        data = note.frontmatter.data if note.frontmatter else None
+        for text in _strings(data):
+            for written in WIKILINK.findall(text) or [text]:
+                target = resolve_path(written.strip(), note.path, ctx.index).target
+                if target:
+                    used.add(target)
+    return used
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Yield the string leaves of parsed frontmatter (short ones: file names are short)."""
+    if isinstance(value, str):
+        if 0 < len(value) < 300 and "://" not in value:
+            yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
