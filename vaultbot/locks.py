@@ -57,14 +57,9 @@ class LockOwner:
 
 
 def state_dir(root: Path) -> Path:
-    """Return ``<vault>/.vaultbot``, creating it (with its .gitignore) when missing."""
+    """Return ``<vault>/.vaultbot``, creating it when missing."""
     folder = Path(root) / STATE_DIR
     folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        with contextlib.suppress(OSError):
-            ignore.write_text("# vaultbot's transient files (issue 5, 8)\n*.lock\n*.log*\n*-wal\n*-shm\n"
-                              "status.json\nwatch-state.json\n", encoding="utf-8")
     return folder
 
 
@@ -137,6 +132,18 @@ class DaemonLock:
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, data, 0)
         os.fsync(self._fd)
+
+    def still_held(self) -> bool:
+        """Return False when the lock file was deleted or replaced under us."""
+        return self._fd is not None and _same_file(self._fd, self.path)
+
+    def acquire_again(self) -> None:
+        """Drop a lock whose file vanished and take a fresh one."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        self.path.parent.mkdir(exist_ok=True)
+        self.acquire()
 
     def release(self) -> None:
         """Remove the lock file and drop the lock (idempotent)."""

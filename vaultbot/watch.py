@@ -1,0 +1,424 @@
+"""``vaultbot watch``: keep a vault resolved, linked and valid while Obsidian is open.
+
+watchdog events -> per-file debounce queue -> one pipeline call per note -> the writer.
+The loop runs on the main thread and is the only place that writes; watchdog's thread
+only records paths, and the papers worker only fills the cache, then requeues notes.
+Never clobber the user (issue 8): the note open in Obsidian's active pane waits for
+``active_idle``; the writer re-reads each file right before replacing it and skips it
+when it changed (the note is then processed again); vaultbot's own writes are
+recognised by their content hash, so they never start another round.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from vaultbot import writer
+from vaultbot.config import Config, load_config
+from vaultbot.daemon.events import VaultEventHandler, start_observer
+from vaultbot.daemon.obsidian import ActiveNote
+from vaultbot.daemon.pipeline import Outcome, Pipeline
+from vaultbot.daemon.queue import DebounceQueue
+from vaultbot.daemon.state import FileStamp, WatchState, digest
+from vaultbot.daemon.status import DaemonStatus
+from vaultbot.daemon.worker import Fetcher, PapersWorker
+from vaultbot.diagnostics import Edit
+from vaultbot.errors import LockError, VaultbotError
+from vaultbot.locks import DaemonLock, state_dir, vault_write_lock
+from vaultbot.vault import NOTE_SUFFIX, Vault, load_vault
+
+log = logging.getLogger("vaultbot.watch")
+
+TICK = 0.5  # seconds between health checks when nothing is due
+WRITE_LOCK_WAIT = 2.0  # a one-shot run holding the write lock longer: requeue, retry later
+SAVE_EVERY = 5.0  # seconds between saves of the watch state while busy
+
+
+class VaultGone(VaultbotError):
+    """The vault folder was removed or unmounted under the running daemon."""
+
+
+@dataclass(frozen=True)
+class WatchOptions:
+    """The daemon's knobs (``[watch]`` config section, overridden by CLI options)."""
+
+    debounce: float = 3.0
+    active_idle: float = 30.0
+    polling: bool = False
+    offline: bool = False
+
+    @classmethod
+    def from_config(cls, config: Config, offline: bool = False) -> WatchOptions:
+        """Return the options of the ``[watch]`` section."""
+        section = config["watch"]
+        return cls(float(section["debounce"]), float(section["active_idle"]), bool(section["polling"]), offline)
+
+
+def watch(
+    root: str | Path,
+    config: Config | None = None,
+    *,
+    options: WatchOptions | None = None,
+    pipeline: Pipeline | None = None,
+    fetcher: Fetcher | None = None,
+    stop_event: threading.Event | None = None,
+) -> None:
+    """Run the daemon on ``root`` until ``stop_event`` is set (library entry point).
+
+    ``pipeline`` is the per-note work (default: the features that exist, see
+    ``vaultbot.daemon.steps``); ``fetcher`` fetches paper metadata in the background.
+    """
+    root = Path(root).resolve()
+    if not root.is_dir():
+        raise VaultGone(f"{root}: no such folder (a vault is a folder)")
+    config = config or load_config(root)
+    options = options or WatchOptions.from_config(config)
+    if pipeline is None:
+        from vaultbot.daemon.steps import default_pipeline
+
+        pipeline, default_fetcher = default_pipeline(root, config, offline=options.offline)
+        fetcher = fetcher if fetcher is not None else default_fetcher
+    Daemon(root, config, options, pipeline, None if options.offline else fetcher, stop_event).run()
+
+
+class Daemon:
+    """One running daemon: lock, state, observer, queue, worker, status."""
+
+    def __init__(
+        self,
+        root: Path,
+        config: Config,
+        options: WatchOptions,
+        pipeline: Pipeline,
+        fetcher: Fetcher | None = None,
+        stop_event: threading.Event | None = None,
+    ) -> None:
+        self.root, self.config, self.options, self.pipeline = root, config, options, pipeline
+        self.stop = stop_event or threading.Event()
+        self.folder = state_dir(root)
+        self.queue = DebounceQueue(options.debounce)
+        self.forced: set[str] = set()
+        self.active = ActiveNote(root)
+        self.status = DaemonStatus(self.folder, str(root))
+        self.worker = PapersWorker(fetcher, self._papers_settled, self.stop) if fetcher else None
+        self.mentions: dict[str, set[str]] = {}
+        self.vault: Vault | None = None
+        self.state = WatchState(self.folder)
+        self.observer: object | None = None
+        self.lock = DaemonLock(root, vault=str(root))
+        self._saved_at = time.monotonic()
+        self._state_dirty = False
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Hold the daemon lock, reconcile, then handle events until stopped."""
+        lock = self.lock
+        lock.acquire()
+        if lock.took_over:
+            log.warning("took over a stale daemon lock from %s (not running)", lock.took_over.describe())
+        try:
+            self._start()
+            self._loop()
+        finally:
+            self._shutdown()
+            lock.release()
+
+    def _start(self) -> None:
+        started = time.monotonic()
+        self.status.flush(force=True)
+        self.state = WatchState.load(self.folder)
+        self.vault = load_vault(self.root, self.config)
+        self._index_mentions(self.vault.notes)
+        self._reconcile()
+        log.info("watching %s: %d notes, %d to check (startup took %.2f s)",
+                 self.root, len(self.vault.notes), len(self.queue), time.monotonic() - started)
+        self._start_observer()
+        if self.worker:
+            self.worker.start()
+        self.status.update(state="running")
+
+    def _start_observer(self) -> None:
+        handler = VaultEventHandler(self.root, self.config.get("vault", "ignore"), self.queue.touch, self._rescan)
+        interval = min(2.0, max(0.5, self.options.debounce))
+        self.observer, kind = start_observer(
+            self.root, handler, polling=self.options.polling, interval=interval, probe_dir=self.folder
+        )
+        self.status.update(observer=kind)
+        log.info("observer: %s", kind)
+
+    def _shutdown(self) -> None:
+        self.stop.set()
+        if self.worker:
+            self.worker.wake()
+        observer = self.observer
+        if observer is not None:
+            observer.stop()  # type: ignore[attr-defined]
+            observer.join(timeout=1.0)  # type: ignore[attr-defined]
+        self._save_state(force=True)
+        self.status.update(state="stopped")
+        try:
+            self.status.flush(force=True)
+        except OSError:
+            pass
+        log.info("stopped")
+
+    # -- the loop ----------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        while not self.stop.is_set():
+            self.queue.wait(TICK)
+            if self.stop.is_set():
+                break
+            self._check_health()
+            for rel in self.queue.pop_due():
+                if self.stop.is_set():
+                    self.queue.touch(rel, 0.0)  # next start reconciles it anyway
+                    break
+                self._handle(rel)
+            self._save_state()
+            self._report()
+
+    def _check_health(self) -> None:
+        """Stop on a vanished vault; restart a dead observer and catch up by rescanning."""
+        if not self.root.is_dir():
+            raise VaultGone(f"{self.root}: the vault folder was removed or unmounted; stopping")
+        if not self.lock.still_held():
+            log.warning("%s was deleted; recreating the daemon lock and the saved state", self.folder)
+            self.lock.acquire_again()
+            self._state_dirty = True
+        observer = self.observer
+        if observer is not None and not observer.is_alive():  # type: ignore[attr-defined]
+            log.error("the file observer stopped unexpectedly; restarting it and rescanning the vault")
+            self._start_observer()
+            self._rescan()
+
+    def _report(self) -> None:
+        papers = len(self.worker) if self.worker else 0
+        self.status.update(queue=len(self.queue), papers_pending=papers)
+        try:
+            self.status.flush()
+        except OSError as exc:
+            log.warning("cannot write the status file: %s", exc)
+
+    # -- reconcile ---------------------------------------------------------------------
+
+    def _reconcile(self) -> None:
+        """Queue whatever changed since the saved state (everything on a first start)."""
+        assert self.vault is not None
+        raws = {rel: src.raw for rel, src in self.vault.sources.items()}
+        changes = self.state.diff(self.root, self.vault.files, raws)
+        if self.state.fresh:  # nothing to compare attachments with: take them as they are
+            self.state.assets = set(self.vault.files) - set(self.vault.note_paths)
+            changes = dataclasses.replace(changes, assets=())
+        for rel in (*changes.notes, *changes.removed_notes, *changes.assets):
+            self.queue.touch(rel, 0.0)
+
+    def _rescan(self) -> None:
+        """Rescan the vault's file list (a folder moved or the observer restarted)."""
+        assert self.vault is not None
+        self.vault = self.vault.with_files()
+        raws = {rel: src.raw for rel, src in self.vault.sources.items()}
+        changes = self.state.diff(self.root, self.vault.files, raws)
+        for rel in (*changes.notes, *changes.removed_notes, *changes.assets):
+            self.queue.touch(rel)
+
+    # -- one path ----------------------------------------------------------------------
+
+    def _handle(self, rel: str) -> None:
+        """Process one due path; any failure is logged with the file and the loop goes on."""
+        try:
+            if rel.lower().endswith(NOTE_SUFFIX):
+                self._handle_note(rel)
+            else:
+                self._handle_asset(rel)
+        except VaultGone:
+            raise
+        except Exception as exc:
+            log.exception("%s: error while processing this note; skipped until it changes", rel)
+            self.status.error(rel, f"{type(exc).__name__}: {exc}")
+            self._record(rel)
+
+    def _handle_note(self, rel: str) -> None:
+        assert self.vault is not None
+        path = self.root / rel
+        if not path.is_file():
+            self._note_removed(rel)
+            return
+        if self._hold_active(rel, path):
+            return
+        forced = rel in self.forced
+        self.forced.discard(rel)
+        before = _stamp(path)  # taken before reading: a save after it changes the stamp
+        if not forced and self.state.is_current(rel, before, None):
+            return  # vaultbot's own write, or nothing changed
+        self.vault = self.vault.with_note(rel)
+        if rel in self.vault.unreadable:
+            self._note_unreadable(rel)
+            return
+        raw = self.vault.sources[rel].raw
+        if not forced and self.state.is_current(rel, before, raw):
+            self._record(rel, raw, before)  # touched, or saved with identical bytes
+            return
+        self._index_mentions({rel: self.vault.notes[rel]})
+        written = self._run_pipeline(rel)
+        if rel not in written:
+            self._record(rel, raw, before)
+
+    def _note_removed(self, rel: str) -> None:
+        assert self.vault is not None
+        if rel not in self.vault.files and rel not in self.state.notes:
+            return
+        log.info("%s: removed", rel)
+        self.vault = self.vault.with_note(rel)
+        self.mentions.pop(rel, None)
+        self.state.record(rel, None)
+        self._state_dirty = True
+        self._run_pipeline(rel)
+        self._recheck_referrers(rel)
+
+    def _note_unreadable(self, rel: str) -> None:
+        assert self.vault is not None
+        error = self.vault.unreadable[rel]
+        log.warning("%s:%d: unreadable-note %s", rel, error.line, error.reason)
+        self.status.error(rel, error.reason)
+        self._record(rel)
+
+    def _handle_asset(self, rel: str) -> None:
+        """An attachment appeared or went away: update the index, re-check its referrers."""
+        assert self.vault is not None
+        exists = (self.root / rel).is_file()
+        files = set(self.vault.files)
+        if exists == (rel in files):
+            return
+        (files.add if exists else files.discard)(rel)
+        (self.state.assets.add if exists else self.state.assets.discard)(rel)
+        self._state_dirty = True
+        self.vault = dataclasses.replace(self.vault, files=tuple(sorted(files)))
+        log.info("%s: %s", rel, "added" if exists else "removed")
+        self._recheck_referrers(rel)
+
+    def _recheck_referrers(self, rel: str) -> None:
+        """Queue every note whose links name ``rel``'s file (Obsidian resolves by name)."""
+        assert self.vault is not None
+        name = rel.rsplit("/", 1)[-1].casefold()
+        stem = name[: -len(NOTE_SUFFIX)] if name.endswith(NOTE_SUFFIX) else None
+        for note_rel, note in self.vault.notes.items():
+            for link in note.links:
+                target = link.path.rsplit("/", 1)[-1].casefold()
+                if target and (target == name or target == stem):
+                    self.forced.add(note_rel)
+                    self.queue.touch(note_rel, 0.0)
+                    break
+
+    def _hold_active(self, rel: str, path: Path) -> bool:
+        """Leave the note open in Obsidian's active pane alone until it has been idle."""
+        if self.active.current() != rel:
+            return False
+        try:
+            since_save = time.time() - path.stat().st_mtime
+        except OSError:
+            return False
+        idle = min(since_save, self.queue.quiet_for(rel))
+        if idle >= self.options.active_idle:
+            return False
+        wait = self.options.active_idle - idle
+        log.debug("%s: open in Obsidian's active pane; waiting %.1f s more", rel, wait)
+        self.queue.defer(rel, time.monotonic() + wait)
+        return True
+
+    # -- pipeline and writes -----------------------------------------------------------
+
+    def _run_pipeline(self, rel: str) -> set[str]:
+        """Run the pipeline on ``rel``; return the notes written."""
+        assert self.vault is not None
+        outcome = self.pipeline(self.vault, rel)
+        self.status.update(processed=self.status.processed + 1)
+        for diag in sorted(outcome.diagnostics, key=lambda d: d.sort_key):
+            log.info("%s:%d:%d: %s %s", diag.path, diag.line, diag.column, diag.rule, diag.message)
+        if outcome.papers and self.worker:
+            self.worker.add(outcome.papers)
+        return self._write(outcome) if outcome.edits else set()
+
+    def _write(self, outcome: Outcome) -> set[str]:
+        """Apply the edits under the vault write lock; requeue notes that changed meanwhile."""
+        assert self.vault is not None
+        edits = [e for e in outcome.edits if not self._is_held(e.path)]
+        if not edits:
+            return set()
+        try:
+            with vault_write_lock(self.root, wait=WRITE_LOCK_WAIT):
+                result = writer.apply(self.root, edits, self.vault.sources)
+        except LockError:
+            log.info("another vaultbot process is writing; retrying later")
+            self._requeue({e.path for e in edits})
+            return set()
+        for rel in result.written:
+            log.info("%s: updated", rel)
+            self.vault = self.vault.with_note(rel)
+            self._record(rel, self.vault.sources[rel].raw if rel in self.vault.sources else None)
+        self.status.update(written=self.status.written + len(result.written))
+        for rel, reason in result.skipped:
+            log.info("%s: not written (%s)", rel, reason)
+            self._requeue({rel})
+        return set(result.written)
+
+    def _is_held(self, rel: str) -> bool:
+        """Return True (and requeue) when ``rel`` is the active note and not idle yet."""
+        path = self.root / rel
+        if self._hold_active(rel, path):
+            self.forced.add(rel)
+            return True
+        return False
+
+    def _requeue(self, paths: set[str]) -> None:
+        for rel in paths:
+            self.forced.add(rel)
+            self.queue.touch(rel)
+
+    # -- papers ------------------------------------------------------------------------
+
+    def _index_mentions(self, notes: dict[str, object]) -> None:
+        for rel, note in notes.items():
+            self.mentions[rel] = {m.paper_id for m in getattr(note, "mentions", ())}
+
+    def _papers_settled(self, ids: set[str]) -> None:
+        """Called by the worker thread: requeue the notes that mention these papers."""
+        for rel, mentioned in list(self.mentions.items()):
+            if mentioned & ids:
+                self.forced.add(rel)
+                self.queue.touch(rel, 0.0)
+
+    # -- state -------------------------------------------------------------------------
+
+    def _record(self, rel: str, raw: bytes | None = None, stamp: FileStamp | None = None) -> None:
+        """Remember ``rel`` as processed: its stamp (now, unless given) and content hash."""
+        stamp = stamp or _stamp(self.root / rel)
+        if stamp is not None and raw is not None:
+            stamp = FileStamp(stamp.size, stamp.mtime_ns, digest(raw))
+        self.state.record(rel, stamp)
+        self._state_dirty = True
+
+    def _save_state(self, force: bool = False) -> None:
+        if not self._state_dirty or (not force and time.monotonic() - self._saved_at < SAVE_EVERY and len(self.queue)):
+            return
+        try:
+            self.state.save()
+        except OSError as exc:
+            log.warning("cannot save the watch state in %s: %s", self.folder, exc)
+            return
+        self._saved_at, self._state_dirty = time.monotonic(), False
+
+
+def _stamp(path: Path) -> FileStamp | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return FileStamp(st.st_size, st.st_mtime_ns)
+
