@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from vaultbot.model import Frontmatter, Link, ListItem, PaperMention, Section, Span
-from vaultbot.papers import PaperRef, find_text_ids, paper_from_url
+from vaultbot.papers import PaperRef, TextId, find_text_ids, paper_from_url
 
 if TYPE_CHECKING:
     from vaultbot.parser import _Scan
@@ -42,6 +42,7 @@ class _Found:
 
     start: int
     end: int
+    url: str
     ref: PaperRef
     source: str
     host: str
@@ -77,10 +78,10 @@ def _in_frontmatter(text: str, frontmatter: Frontmatter) -> Iterator[_Found]:
         ref = paper_from_url(url)
         taken.append((match.start(), match.start() + len(url)))
         if ref is not None:
-            yield _Found(match.start(), match.start() + len(url), ref, "url", ref.host, False, None, True)
+            yield _Found(match.start(), match.start() + len(url), url, ref, "url", ref.host, False, None, True)
     for text_id in find_text_ids(text, start, end):
         if not any(a <= text_id.start < b for a, b in taken):
-            yield _from_text_id(text_id, True)
+            yield _from_text_id(text, text_id, True)
 
 
 def _in_links(links: tuple[Link, ...]) -> Iterator[_Found]:
@@ -90,24 +91,34 @@ def _in_links(links: tuple[Link, ...]) -> Iterator[_Found]:
         ref = paper_from_url(link.target)
         if ref is None:
             continue
-        span = link.target_span if link.kind == "bare" else link.span
         bare = link.kind in ("bare", "autolink")
-        yield _Found(span.start, span.end, ref, "url", ref.host, bare, index, False)
+        yield _Found(link.span.start, link.span.end, link.target, ref, "url", ref.host, bare, index, False)
 
 
 def _in_text(masked: str, body_start: int, links: tuple[Link, ...]) -> Iterator[_Found]:
-    starts = [link.span.start for link in links]
+    covered = _merged_spans(links)
+    starts = [start for start, _ in covered]
     for text_id in find_text_ids(masked, body_start):
         at = bisect_right(starts, text_id.start) - 1
-        if at >= 0 and links[at].span.end > text_id.start:
-            continue  # part of a link already counted (or its text)
-        yield _from_text_id(text_id, False)
+        if at >= 0 and covered[at][1] > text_id.start:
+            continue  # inside a link: the link itself is the mention, or its text names it
+        yield _from_text_id(masked, text_id, False)
 
 
-def _from_text_id(text_id: object, in_frontmatter: bool) -> _Found:
-    start, end, ref, source = text_id.start, text_id.end, text_id.ref, text_id.source  # type: ignore[attr-defined]
-    host = "doi" if source == "doi" else "text"
-    return _Found(start, end, ref, source, host, False, None, in_frontmatter)
+def _merged_spans(links: tuple[Link, ...]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for link in links:
+        if merged and link.span.start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], link.span.end))
+        else:
+            merged.append((link.span.start, link.span.end))
+    return merged
+
+
+def _from_text_id(text: str, text_id: TextId, in_frontmatter: bool) -> _Found:
+    host = "doi" if text_id.source == "doi" else "text"
+    url = text[text_id.start : text_id.end]
+    return _Found(text_id.start, text_id.end, url, text_id.ref, text_id.source, host, False, None, in_frontmatter)
 
 
 class _Context:
@@ -143,7 +154,7 @@ class _Context:
         return PaperMention(
             paper_id=found.ref.paper_id,
             version=found.ref.version,
-            url=self.scan.text[found.start : found.end],
+            url=found.url,
             source=found.source,  # type: ignore[arg-type]
             host=found.host,  # type: ignore[arg-type]
             span=span,

@@ -45,10 +45,10 @@ from vaultbot.model import (
 from vaultbot.mentions import collect
 from vaultbot.writer import detect_newline
 
-_OPENER = re.compile(r"^[ \t]*(?P<fence>`{3,}(?=[^`\r\n]*$)|~{3,})|(?P<tick>`+)|(?P<pct>%%)|(?P<html><!--)", re.M)
+_OPENER = re.compile(r"^[ \t]*(?P<fence>`{3,}(?=[^`\r\n]*\r?$)|~{3,})|(?P<tick>`+)|(?P<pct>%%)|(?P<html><!--)", re.M)
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?(?:\n|$)")
 _NOT_NEWLINE = re.compile(r"[^\r\n]")
-_FM_FENCE = re.compile(r"-{3,}[ \t]*\r?$", re.M)
+_FM_FENCE = re.compile(r"^-{3,}[ \t]*\r?$", re.M)
 _HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})(?=[ \t]|\r?$)[ \t]*(.*?)(?:[ \t]+#+)?[ \t]*\r?$", re.M)
 _ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$))", re.M)
 _THEMATIC = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*\r?")
@@ -137,8 +137,6 @@ class _Scan:
             return None
         body_start = first.end() + 1
         close = _FM_FENCE.search(text, body_start) if body_start <= len(text) else None
-        while close is not None and close.start() != 0 and text[close.start() - 1] != "\n":
-            close = _FM_FENCE.search(text, close.end())
         if close is None:
             return None
         data, error, error_line = _load_yaml(text[body_start : close.start()])
@@ -197,7 +195,7 @@ class _Scan:
     def headings(self, masked: str) -> tuple[Heading, ...]:
         """Return the ATX headings outside code, comments and frontmatter."""
         return tuple(
-            Heading(len(m.group(1)), m.group(2).strip(), self.span(m.start(1), self._content_end(m)))
+            Heading(len(m.group(1)), self.text[m.start(2) : m.end(2)].strip(), self.span(m.start(1), self._content_end(m)))
             for m in _HEADING.finditer(masked)
         )
 
@@ -284,7 +282,7 @@ class _Scan:
         if match is None:
             return None, start + 1
         inner = self.text[match.start(1) : match.end(1)]
-        target, _, alias = inner.partition("|")
+        target, bar, alias = inner.partition("|")
         target = target.removesuffix("\\")  # "[[a\|b]]" inside a table
         path, hashmark, sub = target.partition("#")
         return Link(
@@ -293,7 +291,7 @@ class _Scan:
             target=target,
             path=path.strip(),
             subpath=hashmark + sub if hashmark else None,
-            text=alias if _ else None,
+            text=alias if bar else None,
             title=None,
             span=self.span(start, match.end()),
             target_span=self.span(match.start(1), match.start(1) + len(target)),
@@ -474,7 +472,7 @@ def _destination(masked: str, pos: int) -> tuple[int, int, str | None, int] | No
             return None
         dest_end = pos
     title = None
-    title_match = _TITLE.match(masked, pos) if pos > dest_start or angle else None
+    title_match = _TITLE.match(masked, pos)
     if title_match is not None and (pos > dest_start or angle is not None):
         title, pos = title_match.group(1)[1:-1], title_match.end()
     close = _CLOSE.match(masked, pos)
