@@ -1,0 +1,264 @@
+"""``vaultbot sync``: resolve + link + lint in one pass over notes parsed once (issue 6).
+
+The vault is scanned and parsed once.  Each writing step returns Edits; they are applied
+(or, under ``dry_run``, spliced in memory) and only the notes they changed are re-parsed
+(``Vault.with_note``) before the next step reads them, so link sees resolved titles and
+lint sees the final text.  A dry run therefore shows exactly the diff a real run writes.
+Every write happens under the vault's write lock, through ``vaultbot.writer``.
+
+``run_link``/``run_clean``/``run_sync`` are the library entries; the CLI and the daemon
+call them (the daemon passes the notes that changed and the Vault it keeps in memory).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from vaultbot.config import Config
+from vaultbot.diagnostics import Diagnostic, Edit
+from vaultbot.vault import Vault, load_vault
+from vaultbot.writer import Source, encode, splice, unified_diff
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    """Report nothing (the default when not on a terminal)."""
+
+
+@dataclass
+class SyncReport:
+    """What a run did (or, dry, would do): per-step counts, files, diff, findings."""
+
+    vault: Vault
+    resolve: Any = None  # resolve.ResolveSummary of the resolve step, when it ran
+    unresolved: list[Diagnostic] = field(default_factory=list)
+    links_added: int = 0
+    links_removed: int = 0
+    changed: set[str] = field(default_factory=set)
+    written: set[str] = field(default_factory=set)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    diff: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        """Return how many findings are errors."""
+        return sum(1 for d in self.diagnostics if d.severity == "error")
+
+    def summary(self, dry_run: bool = False) -> str:
+        """Return the one-line summary printed at the end of a run."""
+        verb = "would change" if dry_run else "changed"
+        parts = []
+        if self.resolve is not None:
+            r = self.resolve
+            parts.append(f"{r.resolved} of {r.papers} papers resolved ({r.links_rewritten} links titled, "
+                         f"{len(self.unresolved)} unresolved)")
+        parts.append(f"{self.links_added} links added, {self.links_removed} removed")
+        parts.append(f"{len(self.changed)} notes {verb}")
+        parts.append(f"{len(self.diagnostics)} problems found ({self.errors} errors)")
+        return "sync: " + ", ".join(parts)
+
+
+class _Stage:
+    """Applies one step's edits: for real through the writer, or in memory when dry."""
+
+    def __init__(self, vault: Vault, report: SyncReport, dry_run: bool) -> None:
+        self.vault = vault
+        self.report = report
+        self.dry_run = dry_run
+        self.original = {p: n.text for p, n in vault.notes.items()}
+
+    def apply(self, edits: list[Edit]) -> None:
+        """Apply ``edits``, then re-parse exactly the notes they changed."""
+        if not edits:
+            return
+        if self.dry_run:
+            self.vault = in_memory(self.vault, edits)
+            self.report.changed |= {e.path for e in edits if self.vault.notes[e.path].text != self.original[e.path]}
+            return
+        from vaultbot.writer import apply
+
+        result = apply(self.vault.root, edits, self.vault.sources)
+        self.report.skipped.extend(result.skipped)
+        self.report.written |= set(result.written)
+        self.report.changed |= set(result.written)
+        for rel in result.written:
+            self.vault = self.vault.with_note(rel)
+
+    def finish(self) -> None:
+        """Record the whole-run diff of a dry run (original text against final text)."""
+        if self.dry_run:
+            for rel in sorted(self.report.changed):
+                self.report.diff.append(unified_diff(rel, self.original[rel], self.vault.notes[rel].text))
+        self.report.vault = self.vault
+
+
+def in_memory(vault: Vault, edits: Iterable[Edit]) -> Vault:
+    """Return ``vault`` with ``edits`` spliced into its notes and those notes re-parsed."""
+    from vaultbot.parser import parse
+
+    by_path: dict[str, list[Edit]] = {}
+    for edit in edits:
+        by_path.setdefault(edit.path, []).append(edit)
+    notes, sources = dict(vault.notes), dict(vault.sources)
+    for rel, mine in by_path.items():
+        note, source = vault.notes[rel], vault.sources[rel]
+        text = splice(note.text, mine, source.newline)
+        notes[rel] = parse(rel, text, bom=source.bom)
+        sources[rel] = Source(raw=encode(text, source.bom), bom=source.bom, newline=source.newline)
+    return replace(vault, notes=notes, sources=sources)
+
+
+@contextlib.contextmanager
+def _writing(root: Path, dry_run: bool) -> Iterator[None]:
+    """Hold the vault write lock for a real run (a dry run writes nothing)."""
+    if dry_run:
+        yield
+        return
+    from vaultbot.locks import vault_write_lock
+
+    with vault_write_lock(root):
+        yield
+
+
+# -- steps ------------------------------------------------------------------------------
+
+
+def related_edges(vault: Vault) -> tuple[dict[tuple[str, str], float], dict[str, str]]:
+    """Return the related-paper edges of the vault and the titles known for its papers."""
+    from vaultbot.similarity import LinkParams, related
+
+    nodes = paper_nodes(vault)
+    edges = related(nodes, LinkParams.from_config(vault.config))
+    return edges, {n.paper_id: n.title for n in nodes if n.title}
+
+
+def paper_nodes(vault: Vault) -> list[Any]:
+    """Return one PaperNode per paper: cached metadata plus the user's commentary."""
+    from vaultbot.cache import Cache, default_cache_path
+    from vaultbot.similarity import PaperNode
+
+    seen: dict[str, dict[str, Any]] = {}
+    for rel in sorted(vault.notes):
+        note = vault.notes[rel]
+        for m in note.mentions:
+            if m.in_frontmatter:
+                continue
+            entry = seen.setdefault(m.paper_id, {"title": m.stated_title or "", "text": [], "at": []})
+            entry["text"].append(m.commentary)
+            entry["at"].append((rel, m.anchor_line))
+    path = default_cache_path(vault.root, vault.config.get("resolve", "cache_path"))
+    records: Mapping[str, Any] = {}
+    if path.exists():
+        with Cache.open(path) as cache:
+            records = cache.get_many(sorted(seen))
+    nodes = []
+    for pid, entry in sorted(seen.items()):
+        rec = records.get(pid)
+        nodes.append(PaperNode(
+            paper_id=pid, title=(rec.title if rec else "") or entry["title"],
+            categories=tuple(rec.categories) if rec else (), abstract=rec.abstract if rec else "",
+            commentary="\n\n".join(t for t in entry["text"] if t), mentions=tuple(entry["at"]),
+        ))
+    return nodes
+
+
+def link_step(vault: Vault, stage: _Stage, report: SyncReport, progress: Progress) -> None:
+    """Compute related links on the current vault and apply them."""
+    from vaultbot import link
+
+    progress("link: scoring related papers")
+    edges, titles = related_edges(stage.vault)
+    result = link.link(stage.vault, edges, titles)
+    report.links_added += result.links_added
+    report.links_removed += result.links_removed
+    progress(f"link: {result.links_added} links to add, {result.links_removed} to remove")
+    stage.apply(result.edits)
+
+
+def resolve_step(stage: _Stage, report: SyncReport, offline: bool, only: set[str] | None, progress: Progress) -> None:
+    """Resolve bare paper links on the current vault and apply the edits."""
+    from vaultbot.resolve import resolve_vault
+
+    def show(done: int, total: int, requests: int) -> None:
+        progress(f"resolve: {done}/{total} papers, {requests} requests")
+
+    outcome = resolve_vault(stage.vault, offline=offline, progress=show)
+    report.resolve = outcome.summary
+    report.unresolved = [u.to_diagnostic() for u in outcome.unresolved if only is None or u.path in only]
+    stage.apply([e for e in outcome.edits if only is None or e.path in only])
+
+
+def lint_step(stage: _Stage, report: SyncReport, only: set[str] | None, progress: Progress) -> None:
+    """Lint the final state of the vault (only the changed notes when ``only`` is given)."""
+    from vaultbot.lint import lint
+
+    progress("lint: checking notes")
+    diags = lint(stage.vault)
+    report.diagnostics = [d for d in diags if only is None or d.path in only]
+
+
+# -- entries ----------------------------------------------------------------------------
+
+
+def run_sync(
+    root: str | Path,
+    *,
+    offline: bool = False,
+    dry_run: bool = False,
+    vault: Vault | None = None,
+    changed: Iterable[str] | None = None,
+    config: Config | None = None,
+    progress: Progress = _quiet,
+) -> SyncReport:
+    """Resolve, link and lint the vault at ``root``; return what was done.
+
+    The daemon passes its in-memory ``vault`` and the notes that ``changed``: those are
+    re-read, resolved and linted; link always looks at the whole vault, because one
+    changed note can change related lines anywhere.
+    """
+    only = set(changed) if changed is not None else None
+    if vault is None:
+        vault = load_vault(root, config)
+    else:
+        for rel in sorted(only or ()):
+            vault = vault.with_note(rel)
+    report = SyncReport(vault)
+    with _writing(vault.root, dry_run):
+        stage = _Stage(vault, report, dry_run)
+        resolve_step(stage, report, offline, only, progress)
+        link_step(stage.vault, stage, report, progress)
+        lint_step(stage, report, only, progress)
+        stage.finish()
+    return report
+
+
+def run_link(root: str | Path, *, dry_run: bool = False, config: Config | None = None,
+             progress: Progress = _quiet) -> SyncReport:
+    """Run ``vaultbot link`` alone: related lines and block IDs for the whole vault."""
+    vault = load_vault(root, config)
+    report = SyncReport(vault)
+    with _writing(vault.root, dry_run):
+        stage = _Stage(vault, report, dry_run)
+        link_step(vault, stage, report, progress)
+        stage.finish()
+    return report
+
+
+def run_clean(root: str | Path, *, dry_run: bool = False, config: Config | None = None) -> SyncReport:
+    """Run ``vaultbot clean``: remove every related line, block ID and key link wrote."""
+    from vaultbot import link
+
+    vault = load_vault(root, config)
+    report = SyncReport(vault)
+    with _writing(vault.root, dry_run):
+        stage = _Stage(vault, report, dry_run)
+        result = link.clean(vault)
+        report.links_removed = result.links_removed
+        stage.apply(result.edits)
+        stage.finish()
+    return report
