@@ -1,0 +1,278 @@
+"""vaultbot link / clean on real small vaults: symmetric, idempotent, byte-exact (issue 6)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from vaultbot import link, regions
+from vaultbot.papers import block_id_for
+from vaultbot.vault import load_vault
+from vaultbot.writer import apply
+
+HERE = Path(__file__).parent
+SMALL = HERE / "vaults" / "link_small"
+SAMPLE = HERE.parent / "sample_vault"
+
+# Pairs a reader calls related, among the papers of tests/vaults/link_small (scores are
+# the input of link; which pairs are related is similarity's job, tested there).
+EDGES = {
+    ("2505.06708", "2512.02556"): 0.71,  # gated attention / DeepSeek sparse attention
+    ("2505.06708", "2602.05258"): 0.52,  # attention / long-context RoPE
+    ("2512.03036", "2512.13507"): 0.66,  # binaural audio from video / audio-video generation
+    ("2512.13507", "2512.22905"): 0.63,  # audio-video generation / sounding-video LLM
+    ("2512.24601", "2602.05258"): 0.48,  # long context, both
+}
+
+
+def seed_titles() -> dict[str, str]:
+    papers = json.loads((HERE / "data" / "seed_papers.json").read_text(encoding="utf-8"))["papers"]
+    return {p["id"]: p["title"] for p in papers}
+
+
+TITLES = seed_titles()
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    root = tmp_path / "vault"
+    shutil.copytree(SMALL, root)
+    return root
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.md"))}
+
+
+def run_link(root: Path, edges: dict[tuple[str, str], float] = EDGES) -> link.LinkResult:
+    vault = load_vault(root)
+    result = link.link(vault, edges, TITLES)
+    written = apply(vault.root, result.edits, vault.sources)
+    assert not written.skipped
+    return result
+
+
+def run_clean(root: Path) -> None:
+    vault = load_vault(root)
+    apply(vault.root, link.clean(vault).edits, vault.sources)
+
+
+def related_of(root: Path) -> dict[tuple[str, str], set[str]]:
+    """Return (note, paper on the anchor line) -> block IDs its related line links to."""
+    vault = load_vault(root)
+    out: dict[tuple[str, str], set[str]] = {}
+    for rel, note in vault.notes.items():
+        for found in regions.find_related_lines(note):
+            anchors = [m for m in note.mentions if m.anchor_line < found.line and not m.in_frontmatter]
+            anchor = max(anchors, key=lambda m: m.anchor_line)
+            out[(rel, anchor.paper_id)] = set(found.block_ids)
+    return out
+
+
+def test_links_are_written_under_each_mention_with_block_ids(small: Path) -> None:
+    result = run_link(small)
+    text = (small / "daily/2025-12.md").read_text(encoding="utf-8")
+    assert "- https://arxiv.org/abs/2512.02556 ^arxiv-2512-02556\n" in text
+    assert ("\t- related: [[2025-12#^arxiv-2505-06708|Gated Attention for Large Language Models]] "
+            "%%vaultbot%%\n") in text
+    report = (small / "reports/HF Daily 2026-02-07.md").read_text(encoding="utf-8")
+    assert ("- **链接**: https://huggingface.co/papers/2602.05258 ^arxiv-2602-05258\n"
+            "\t- related: [[2025-12#^arxiv-2505-06708|Gated Attention for Large Language Models]] · "
+            "[[2026-01#^arxiv-2512-24601|Recursive Language Models]] %%vaultbot%%\n"
+            "- **阅读来源**: HTML\n") in report
+    assert result.links_added == 10 and result.links_removed == 0
+
+
+def test_links_are_symmetric(small: Path) -> None:
+    run_link(small)
+    related = related_of(small)
+    by_paper = {paper: ids for (_, paper), ids in related.items()}
+    for (a, b) in EDGES:
+        assert block_id_for(b) in by_paper[a]
+        assert block_id_for(a) in by_paper[b]
+    assert sum(len(ids) for ids in by_paper.values()) == 2 * len(EDGES)
+
+
+def test_second_run_changes_nothing(small: Path) -> None:
+    run_link(small)
+    before = snapshot(small)
+    assert link.link(load_vault(small), EDGES, TITLES).edits == []
+    run_link(small)
+    assert snapshot(small) == before
+
+
+def test_user_lines_are_kept_byte_for_byte(small: Path) -> None:
+    before = snapshot(small)
+    run_link(small)
+    after = snapshot(small)
+    vault = load_vault(small)
+    for rel, old in before.items():
+        recorded = regions.recorded_block_ids(vault.notes[rel]) or ()
+        new_lines = after[rel].decode().splitlines(keepends=True)
+        if recorded:  # link's own frontmatter (these notes had none)
+            assert new_lines[:3] == ["---\n", regions.render_key(recorded) + "\n", "---\n"]
+            new_lines = new_lines[3:]
+        kept = [line for line in new_lines if not regions.is_related_line(line.rstrip("\n"))]
+        unblocked = [re.sub(r" \^(arxiv-[0-9-]+)(\n?)$", lambda m: m.group(2) if m.group(1) in recorded else m.group(0), line)
+                     for line in kept]
+        assert unblocked == old.decode().splitlines(keepends=True)
+
+
+def test_clean_restores_every_note_byte_for_byte(small: Path) -> None:
+    before = snapshot(small)
+    run_link(small)
+    assert snapshot(small) != before
+    run_clean(small)
+    assert snapshot(small) == before
+
+
+def test_clean_restores_the_sample_vault_after_real_links(tmp_path: Path) -> None:
+    from vaultbot.sync import run_clean as clean_vault, run_link as link_vault
+
+    root = tmp_path / "sample"
+    shutil.copytree(SAMPLE, root)
+    before = snapshot(root)
+    report = link_vault(root)
+    assert report.links_added > 10 and report.changed
+    clean_vault(root)
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("form", ["crlf", "bom", "no-final-newline", "bom-crlf-no-final-newline"])
+def test_clean_restores_encodings_and_line_endings(small: Path, form: str) -> None:
+    for path in small.rglob("*.md"):
+        data = path.read_bytes()
+        if "crlf" in form:
+            data = data.replace(b"\n", b"\r\n")
+        if "no-final-newline" in form:
+            data = data.rstrip(b"\r\n")
+        if "bom" in form:
+            data = "\ufeff".encode() + data
+        path.write_bytes(data)
+    before = snapshot(small)
+    run_link(small)
+    after = snapshot(small)
+    if "crlf" in form:
+        assert all(b"\n" not in v.replace(b"\r\n", b"") for v in after.values())
+    if "bom" in form:
+        assert all(v.startswith("\ufeff".encode()) for v in after.values())
+    assert link.link(load_vault(small), EDGES, TITLES).edits == []
+    run_clean(small)
+    assert snapshot(small) == before
+
+
+def test_a_user_written_block_id_is_reused_and_kept_by_clean(small: Path) -> None:
+    note = small / "daily/2025-12.md"
+    note.write_text(note.read_text(encoding="utf-8").replace(
+        "- https://arxiv.org/abs/2512.02556\n", "- https://arxiv.org/abs/2512.02556 ^deepseek32\n"), encoding="utf-8")
+    before = snapshot(small)
+    run_link(small)
+    text = note.read_text(encoding="utf-8")
+    assert "- https://arxiv.org/abs/2512.02556 ^deepseek32\n" in text
+    assert "[[2025-12#^deepseek32|DeepSeek-V3.2]]" in text
+    assert "deepseek32" not in regions.render_key(regions.recorded_block_ids(load_vault(small).notes["daily/2025-12.md"]) or ())
+    run_clean(small)
+    assert snapshot(small) == before
+
+
+def test_first_mention_is_the_earliest_dated_note(small: Path) -> None:
+    # CoPE appears in a report and, later added by the user, in a dated note.
+    dated = small / "daily/2026-01.md"
+    dated.write_text(dated.read_text(encoding="utf-8") + "- https://arxiv.org/abs/2602.05258\n", encoding="utf-8")
+    run_link(small)
+    text = (small / "daily/2025-12.md").read_text(encoding="utf-8")
+    assert "[[2026-01#^arxiv-2602-05258|CoPE]]" in text
+    report = (small / "reports/HF Daily 2026-02-07.md").read_text(encoding="utf-8")
+    assert "^arxiv-2602-05258" not in report
+    assert "\t- related: [[2025-12#^arxiv-2505-06708|" in report  # every mention lists its papers
+
+
+def test_removing_a_paper_removes_its_links_everywhere(small: Path) -> None:
+    run_link(small)
+    note = small / "daily/2025-12.md"
+    text = note.read_text(encoding="utf-8")
+    start = text.index("- https://arxiv.org/abs/2512.13507")
+    note.write_text(text[:start], encoding="utf-8")  # the user deletes Seedance's bullet
+    edges = {k: v for k, v in EDGES.items() if "2512.13507" not in k}
+    result = run_link(small, edges)
+    assert result.links_removed == 2  # ViSAudio->Seedance, JavisGPT->Seedance (its own line went with it)
+    for path in small.rglob("*.md"):
+        assert "arxiv-2512-13507" not in path.read_text(encoding="utf-8")
+    lines = note.read_text(encoding="utf-8").splitlines()
+    assert "- https://arxiv.org/abs/2512.03036" in lines  # its block ID was only needed by Seedance
+    assert link.link(load_vault(small), edges, TITLES).edits == []
+
+
+def test_stale_links_are_updated_when_the_graph_changes(small: Path) -> None:
+    run_link(small)
+    edges = dict(EDGES)
+    del edges[("2505.06708", "2602.05258")]
+    result = run_link(small, edges)
+    assert (result.links_added, result.links_removed) == (0, 2)
+    related = related_of(small)
+    assert "arxiv-2602-05258" not in related[("daily/2025-12.md", "2505.06708")]
+
+
+def test_note_opt_out_removes_and_prevents_links(small: Path) -> None:
+    run_link(small)
+    report = small / "reports/HF Daily 2026-02-07.md"
+    original = (SMALL / "reports/HF Daily 2026-02-07.md").read_text(encoding="utf-8")
+    current = report.read_text(encoding="utf-8")
+    assert current.startswith("---\nvaultbot-block-ids: ")  # link's own frontmatter
+    report.write_text("---\nvaultbot-link: false\n" + current[4:], encoding="utf-8")
+    run_link(small)
+    assert report.read_text(encoding="utf-8") == "---\nvaultbot-link: false\n---\n" + original
+    for path in (small / "daily").glob("*.md"):
+        assert "HF Daily" not in path.read_text(encoding="utf-8")
+    assert link.link(load_vault(small), EDGES, TITLES).edits == []
+
+
+@pytest.mark.parametrize("how", ["frontmatter", "comment"])
+def test_paper_opt_out(small: Path, how: str) -> None:
+    note = small / "daily/2025-12.md"
+    text = note.read_text(encoding="utf-8")
+    if how == "frontmatter":
+        text = '---\nvaultbot-link-ignore: ["2505.06708"]\n---\n' + text
+    else:
+        text = text.replace("(https://arxiv.org/pdf/2505.06708) Qwen的工作", "(https://arxiv.org/pdf/2505.06708) %% vaultbot-ignore: link %% Qwen的工作")
+    note.write_text(text, encoding="utf-8")
+    run_link(small)
+    for path in small.rglob("*.md"):
+        assert "arxiv-2505-06708" not in path.read_text(encoding="utf-8")
+    related = related_of(small)
+    assert related[("daily/2026-01.md", "2512.24601")] == {"arxiv-2602-05258"}
+
+
+def test_markdown_links_follow_app_settings(small: Path) -> None:
+    (small / ".obsidian").mkdir()
+    (small / ".obsidian/app.json").write_text('{"useMarkdownLinks": true, "newLinkFormat": "absolute"}', encoding="utf-8")
+    run_link(small)
+    report = (small / "reports/HF Daily 2026-02-07.md").read_text(encoding="utf-8")
+    assert ("\t- related: [Gated Attention for Large Language Models](daily/2025-12.md#^arxiv-2505-06708) · "
+            "[Recursive Language Models](daily/2026-01.md#^arxiv-2512-24601) %%vaultbot%%") in report
+    vault = load_vault(small)
+    links = [l for l in vault.notes["reports/HF Daily 2026-02-07.md"].links if l.subpath]
+    assert {(l.path, l.subpath) for l in links} == {("daily/2025-12.md", "#^arxiv-2505-06708"),
+                                                     ("daily/2026-01.md", "#^arxiv-2512-24601")}
+    assert link.link(vault, EDGES, TITLES).edits == []
+
+
+def test_related_map_caps_without_breaking_symmetry() -> None:
+    edges = {("a", "b"): 0.9, ("a", "c"): 0.8, ("a", "d"): 0.7, ("b", "c"): 0.6, ("c", "d"): 0.5}
+    related = link.related_map(edges, {"a", "b", "c", "d"}, max_links=2)
+    assert related == {"a": ["b", "c"], "b": ["a", "c"], "c": ["a", "b"], "d": []}
+    for paper, others in related.items():
+        assert all(paper in related[o] for o in others)
+
+
+def test_broken_frontmatter_notes_are_left_alone(small: Path) -> None:
+    note = small / "daily/2026-01.md"
+    broken = "---\ntitle: [unclosed\n---\n" + note.read_text(encoding="utf-8")
+    note.write_text(broken, encoding="utf-8")
+    run_link(small)
+    assert note.read_text(encoding="utf-8") == broken
+    assert "2026-01#" not in (small / "reports/HF Daily 2026-02-07.md").read_text(encoding="utf-8")
