@@ -5,8 +5,8 @@ for every paper the seeds link, the title (as a Hugging Face report states it, o
 public source gave it) and, where a public source gave them, authors and categories.
 Nothing is invented: a paper the file lacks is not cached and ``vaultbot resolve
 --offline`` reports it as unresolved.  The cache makes the README's main command work
-offline; the file is committed, and this script rebuilds it byte for byte with the same
-SQLite version (``--check`` says whether the committed copy is current).
+offline; the file is committed, and this script rebuilds it (byte for byte with the same
+SQLite version; ``--check`` compares the data and says whether the committed copy is current).
 
 Usage: python tools/build_sample_cache.py [--papers JSON] [--out FILE] [--check]
 """
@@ -14,7 +14,6 @@ Usage: python tools/build_sample_cache.py [--papers JSON] [--out FILE] [--check]
 from __future__ import annotations
 
 import argparse
-import filecmp
 import sqlite3
 import sys
 import tempfile
@@ -44,6 +43,15 @@ def build(papers: Path, out: Path) -> int:
     return count
 
 
+def _dump(path: Path) -> list[str]:
+    """Return the cache's SQL dump: equal dumps mean equal data, whatever the SQLite version."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=Path, default=DEFAULT_PAPERS)
@@ -54,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             fresh = Path(tmp) / ".vaultbot" / "cache.sqlite"
             build(args.papers, fresh)
-            same = args.out.is_file() and filecmp.cmp(fresh, args.out, shallow=False)
+            same = args.out.is_file() and _dump(fresh) == _dump(args.out)
         print(f"{args.out}: {'up to date' if same else 'differs from a fresh build'}")
         return 0 if same else 1
     count = build(args.papers, args.out)

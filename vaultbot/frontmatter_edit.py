@@ -129,9 +129,11 @@ def _patched_tags(lines: list[str], patch: FrontmatterPatch, note: Note) -> list
     data = note.frontmatter.data if note.frontmatter else {}
     if _is_block_list(lines, block) or (data or {}).get("tags") is None:
         return _patch_block_list(lines, block, adding, removing)
-    keep = [t for t in _tag_items((data or {}).get("tags")) if t.lstrip("#") not in removing]
+    value = (data or {}).get("tags")
+    items = value if isinstance(value, list) else _tag_items(value)  # keep 2024 an int
+    keep = [t for t in items if t is not None and str(t).lstrip("#") not in removing]
     suffix = _trailing_comment(lines[block.first])
-    new_block = [f"tags:{suffix}\n"] + [f"  - {yaml_scalar(t)}\n" for t in keep + adding]
+    new_block = [f"tags:{suffix}\n"] + [f"  - {yaml_scalar(t)}\n" for t in [*keep, *adding]]
     return lines[: block.first] + new_block + lines[block.end :]
 
 
@@ -193,7 +195,7 @@ def _find(lines: list[str], key: str) -> _Block | None:
 
 
 def _key_of(line: str) -> str:
-    match = _KEY_RE.match(line)
+    match = _KEY_RE.match(line.rstrip("\r\n"))
     return _unquote(match.group("key")) if match else ""
 
 

@@ -34,7 +34,7 @@ TAGS_KEY = "vaultbot-tags"
 RULE = "unresolved-paper"
 Progress = Callable[[int, int, int], None]
 _ESCAPE_RE = re.compile(r"([\\\[\]`*_<])")
-_FIELD_RE = re.compile(r"应用领域[*：:\s]*(.*?)(?=\n\s*(?:#|\d+\.\s|\*\*\d)|\Z)", re.S)
+_FIELD_RE = re.compile(r"应用领域\**[ \t]*[：:]?\s*(.*?)(?=\n\s*(?:#|\d+\.\s|\*\*\d)|\Z)", re.S)
 
 
 @dataclass(frozen=True, slots=True)
