@@ -1,0 +1,315 @@
+"""Which papers are related: candidate blocking, rapidfuzz scoring, top-k neighbours.
+
+A pair's score (0..1) mixes three signals (issue 6):
+
+* ``kw`` - cosine of IDF-weighted keyword vectors over title (x3), tags (x3),
+  commentary and abstract (x1); tokens from ``keywords`` (CJK bigrams + Latin words);
+* ``fz`` - rapidfuzz ``token_set_ratio`` of the processed titles, batch-scored over the
+  candidates with a score cutoff, so "Agentic Search"/"Deep Research Agents" still meet;
+* ``ct`` - Jaccard overlap of arXiv categories (coarse, so it weighs little).
+
+Two papers that share no informative keyword or tag are never related (score 0).  That
+makes blocking exact: the inverted index over informative tokens enumerates every pair
+that can score above 0, and frequent tokens (document frequency above ``max_df``) are
+left out of it, so no paper is ever compared with every other one.
+
+IDF weights are a snapshot (``TermStats``) taken at build time, so updating one paper
+changes only the scores of pairs that involve it; the index re-derives the snapshot when
+the corpus size drifts by more than ``reweight_drift``.  With the same snapshot, an
+incremental update gives exactly what a full build gives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from vaultbot.keywords import term_counts, tokens
+
+W_KW, W_FZ, W_CT = 0.85, 0.10, 0.05  # signal weights; they sum to 1
+KEYWORDS = 80  # a paper's vector keeps its best keywords, so long reports stay comparable
+FIELD_TITLE, FIELD_TAG, FIELD_TEXT = 2.0, 3.0, 1.0  # a title word says more than a note word
+
+
+@dataclass(frozen=True, slots=True)
+class PaperNode:
+    """What the similarity graph knows of one paper (metadata + the user's own notes)."""
+
+    paper_id: str
+    title: str
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    abstract: str = ""
+    commentary: str = ""
+    mentions: tuple[tuple[str, int], ...] = ()  # (note path, 1-based line) of each mention
+
+
+@dataclass(frozen=True, slots=True)
+class LinkParams:
+    """The ``[link]`` knobs of the similarity graph (see ``config.DEFAULTS``)."""
+
+    top_k: int = 5
+    threshold: float = 0.45
+    max_df: float = 0.05  # a token in more than this share of papers is not informative ...
+    min_df_cap: int = 100  # ... unless in at most this many (small vaults), never half of all
+    fuzzy_cutoff: float = 50.0  # rapidfuzz score below which titles count as unlike
+    reweight_drift: float = 0.2  # re-derive IDF when the paper count drifts this much
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> LinkParams:
+        """Return the params of ``cfg["link"]`` (a ``Config`` or a plain mapping)."""
+        section: Mapping[str, Any] = cfg["link"]
+        names = cls.__dataclass_fields__  # type: ignore[attr-defined]
+        return cls(**{k: v for k, v in section.items() if k in names})
+
+
+@dataclass(frozen=True, slots=True)
+class TermStats:
+    """A frozen document-frequency snapshot: IDF and the informative-token test."""
+
+    n_docs: int
+    df: Mapping[str, int]
+    cap: int
+
+    @classmethod
+    def of(cls, counts: Iterable[Iterable[str]], params: LinkParams) -> TermStats:
+        """Return the snapshot of the token sets ``counts`` (one per paper)."""
+        df: Counter[str] = Counter()
+        n = 0
+        for toks in counts:
+            df.update(set(toks))
+            n += 1
+        cap = min(max(params.min_df_cap, int(params.max_df * n)), n // 2)
+        return cls(n, dict(df), cap)
+
+    def idf(self, token: str) -> float:
+        """Return the smoothed IDF of ``token``, or 0 when it is too frequent to inform."""
+        df = self.df.get(token, 0)
+        if df < 2 or df > self.cap:  # a token of one paper links nothing; a common one, all
+            return 0.0
+        return math.log((1 + self.n_docs) / (1 + df)) + 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """One paper's comparable form: raw term counts, unit vector, fuzzy title, categories."""
+
+    counts: Mapping[str, float]
+    vector: Mapping[str, float]
+    title_key: str
+    categories: frozenset[str]
+
+
+def raw_counts(node: PaperNode) -> Counter[str]:
+    """Return the field-weighted token counts of ``node`` (tags as ``#tag`` tokens)."""
+    counts = term_counts(
+        [(node.title, FIELD_TITLE), (node.commentary, FIELD_TEXT), (node.abstract, FIELD_TEXT)]
+    )
+    for tag in node.tags:
+        counts["#" + tag.lower().lstrip("#")] += FIELD_TAG
+    return counts
+
+
+def features(node: PaperNode, counts: Mapping[str, float], stats: TermStats) -> Features:
+    """Return ``node``'s features under the IDF snapshot ``stats``."""
+    vec = {}
+    for tok, c in counts.items():
+        w = stats.idf(tok)
+        if w > 0:
+            vec[tok] = (1.0 + math.log(c)) * w if c >= 1 else c * w
+    keep = sorted(vec, key=lambda t: (-vec[t], t))[:KEYWORDS]
+    vec = {t: vec[t] for t in keep}
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    unit = {t: v / norm for t, v in vec.items()}
+    title_key = " ".join(sorted(set(tokens(node.title))))
+    return Features(counts, unit, title_key, frozenset(c.lower() for c in node.categories))
+
+
+def combine(kw: float, fz: float, ct: float) -> float:
+    """Return the pair score from its signals; 0 when no informative keyword is shared."""
+    if kw <= 0.0:
+        return 0.0
+    return min(1.0, W_KW * min(1.0, kw / 0.5) + W_FZ * fz + W_CT * ct)
+
+
+def category_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Return the Jaccard overlap of two category sets (0 when either is unknown)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def fuzzy_scores(query: str, choices: Mapping[str, str], cutoff: float) -> dict[str, float]:
+    """Return paper id -> title likeness (0..1) for choices at or above ``cutoff``."""
+    from rapidfuzz import fuzz, process
+
+    hits = process.extract(
+        query, choices, scorer=fuzz.token_set_ratio, processor=None, score_cutoff=cutoff, limit=None
+    )
+    return {key: score / 100.0 for _, score, key in hits}
+
+
+def keyword_cosine(a: Features, b: Features) -> float:
+    """Return the cosine of two keyword vectors, exactly rounded so order never matters."""
+    if len(b.vector) < len(a.vector):
+        a, b = b, a
+    return math.fsum(w * b.vector[t] for t, w in a.vector.items() if t in b.vector)
+
+
+def pair_score(a: Features, b: Features, params: LinkParams) -> float:
+    """Return the score of one pair, computed directly (the reference for blocking)."""
+    from rapidfuzz import fuzz
+
+    kw = keyword_cosine(a, b)
+    fz = fuzz.token_set_ratio(a.title_key, b.title_key, processor=None)
+    fz = fz / 100.0 if fz >= params.fuzzy_cutoff else 0.0
+    return combine(kw, fz, category_overlap(a.categories, b.categories))
+
+
+@dataclass
+class SimilarityIndex:
+    """Incrementally maintained related-paper index: postings, scores, top-k lists.
+
+    ``above[a][b]`` holds every score of ``a`` with ``b`` at or above the threshold
+    (symmetric); ``top_k(a)`` reads the best ``params.top_k`` of them.  Build it with
+    ``SimilarityIndex.build``; keep it alive in the daemon and call ``update``/``remove``.
+    """
+
+    params: LinkParams
+    stats: TermStats
+    nodes: dict[str, PaperNode] = field(default_factory=dict)
+    feats: dict[str, Features] = field(default_factory=dict)
+    postings: dict[str, dict[str, float]] = field(default_factory=dict)
+    above: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        nodes: Iterable[PaperNode],
+        params: LinkParams | None = None,
+        stats: TermStats | None = None,
+    ) -> SimilarityIndex:
+        """Return the index of ``nodes`` (a fresh IDF snapshot unless ``stats`` is given)."""
+        params = params or LinkParams()
+        nodes = sorted({n.paper_id: n for n in nodes}.values(), key=lambda n: n.paper_id)
+        counts = {n.paper_id: raw_counts(n) for n in nodes}
+        stats = stats or TermStats.of(counts.values(), params)
+        index = cls(params, stats)
+        for node in nodes:
+            index._insert(node, counts[node.paper_id])
+        index._score_all()
+        return index
+
+    # -- queries -------------------------------------------------------------------
+
+    def top_k(self, paper_id: str) -> list[tuple[str, float]]:
+        """Return ``paper_id``'s best neighbours as ``(id, score)``, best first, ties by id."""
+        ranked = sorted(self.above.get(paper_id, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        return ranked[: self.params.top_k]
+
+    def edges(self) -> dict[tuple[str, str], float]:
+        """Return the symmetric closure of every top-k list: ``{(a, b): score}``, a < b."""
+        out: dict[tuple[str, str], float] = {}
+        for a in self.nodes:
+            for b, score in self.top_k(a):
+                out[(a, b) if a < b else (b, a)] = round(score, 6)
+        return out
+
+    def candidates(self, paper_id: str) -> dict[str, float]:
+        """Return id -> keyword cosine of every paper sharing an informative token."""
+        acc: dict[str, float] = defaultdict(float)
+        for tok, w in self.feats[paper_id].vector.items():
+            for other, w2 in self.postings[tok].items():
+                acc[other] += w * w2
+        acc.pop(paper_id, None)
+        return acc
+
+    # -- changes -------------------------------------------------------------------
+
+    def update(self, node: PaperNode) -> set[str]:
+        """Add or replace ``node``; return the ids whose top-k list may have changed."""
+        touched = self.remove(node.paper_id) if node.paper_id in self.nodes else set()
+        self._insert(node, raw_counts(node))
+        if self._drifted():
+            self.reweight()
+            return set(self.nodes)
+        scores = self._score_one(node.paper_id, self.candidates(node.paper_id))
+        self.above[node.paper_id] = scores
+        for other, score in scores.items():
+            self.above[other][node.paper_id] = score
+        return touched | set(scores) | {node.paper_id}
+
+    def remove(self, paper_id: str) -> set[str]:
+        """Drop ``paper_id``; return the ids whose top-k list may have changed."""
+        node = self.nodes.pop(paper_id)
+        feats = self.feats.pop(paper_id)
+        for tok in feats.vector:
+            self.postings[tok].pop(paper_id, None)
+            if not self.postings[tok]:
+                del self.postings[tok]
+        neighbours = set(self.above.pop(paper_id, {}))
+        for other in neighbours:
+            self.above[other].pop(paper_id, None)
+        return neighbours | {node.paper_id}
+
+    def reweight(self) -> None:
+        """Take a fresh IDF snapshot and rescore everything (rare: on corpus drift)."""
+        counts = {pid: f.counts for pid, f in self.feats.items()}
+        self.stats = TermStats.of(counts.values(), self.params)
+        nodes = [self.nodes[pid] for pid in sorted(self.nodes)]
+        self.nodes, self.feats, self.postings, self.above = {}, {}, {}, {}
+        for node in nodes:
+            self._insert(node, counts[node.paper_id])
+        self._score_all()
+
+    # -- internals -----------------------------------------------------------------
+
+    def _drifted(self) -> bool:
+        base = max(self.stats.n_docs, 1)
+        return abs(len(self.nodes) - base) / base > self.params.reweight_drift
+
+    def _insert(self, node: PaperNode, counts: Mapping[str, float]) -> None:
+        feats = features(node, counts, self.stats)
+        self.nodes[node.paper_id] = node
+        self.feats[node.paper_id] = feats
+        self.above.setdefault(node.paper_id, {})
+        for tok, w in feats.vector.items():
+            self.postings.setdefault(tok, {})[node.paper_id] = w
+
+    def _score_all(self) -> None:
+        """Score every blocked pair once (each pair from its smaller id)."""
+        order = sorted(self.nodes)
+        rank = {pid: i for i, pid in enumerate(order)}
+        for pid in order:
+            later = {o: kw for o, kw in self.candidates(pid).items() if rank[o] > rank[pid]}
+            for other, score in self._score_one(pid, later).items():
+                self.above[pid][other] = score
+                self.above[other][pid] = score
+
+    def _score_one(self, paper_id: str, kws: Mapping[str, float]) -> dict[str, float]:
+        """Return other -> score >= threshold among ``kws`` (candidate -> keyword cosine)."""
+        params, mine = self.params, self.feats[paper_id]
+        best_rest = W_FZ + W_CT  # the most fuzzy + categories can add
+        slack = params.threshold - best_rest - 1e-9  # the running sums may be off by an ulp
+        hopeful = [o for o, kw in kws.items() if combine(kw, 0, 0) >= slack]
+        if not hopeful:
+            return {}
+        choices = {o: self.feats[o].title_key for o in hopeful}
+        fuzzy = fuzzy_scores(mine.title_key, choices, params.fuzzy_cutoff)
+        out = {}
+        for other in hopeful:
+            theirs = self.feats[other]
+            kw = keyword_cosine(mine, theirs)
+            ct = category_overlap(mine.categories, theirs.categories)
+            score = combine(kw, fuzzy.get(other, 0.0), ct)
+            if score >= params.threshold:
+                out[other] = score
+        return out
+
+
+def related(nodes: Iterable[PaperNode], params: LinkParams | None = None) -> dict[tuple[str, str], float]:
+    """Return the related-paper edges of ``nodes``: ``{(a, b): score}`` with a < b."""
+    return SimilarityIndex.build(nodes, params).edges()
+
