@@ -90,9 +90,9 @@ class _Stage:
             self.vault = self.vault.with_note(rel)
 
     def finish(self) -> None:
-        """Record the whole-run diff of a dry run (original text against final text)."""
-        if self.dry_run:
-            for rel in sorted(self.report.changed):
+        """Record the whole-run diff (original text against final text) and the vault."""
+        for rel in sorted(self.report.changed):
+            if rel in self.vault.notes:
                 self.report.diff.append(unified_diff(rel, self.original[rel], self.vault.notes[rel].text))
         self.report.vault = self.vault
 

@@ -52,11 +52,14 @@ def echo_outcome(report: Any, dry_run: bool, show_diff: bool) -> None:
 @click.option("--offline", is_flag=True, help="Use only the metadata cache; never open a socket.")
 @click.option("--dry-run", is_flag=True, help="Print a unified diff instead of writing notes.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when anything would change or errors remain.")
+@click.option("--diff", "show_diff", is_flag=True, help="Also print the unified diff of what was written.")
 @click.option("--arxiv-url", metavar="URL", help="arXiv API endpoint (default: resolve.arxiv_url).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format of the findings.")
 @error_boundary
-def sync(vault: Path, offline: bool, dry_run: bool, check: bool, arxiv_url: str | None, output_format: str) -> None:
+def sync(
+    vault: Path, offline: bool, dry_run: bool, check: bool, show_diff: bool, arxiv_url: str | None, output_format: str
+) -> None:
     """Resolve paper links, write related links and lint the vault, in one pass.
 
     Exit codes: 0 the run completed (findings are listed in the summary), 1 with
@@ -70,7 +73,7 @@ def sync(vault: Path, offline: bool, dry_run: bool, check: bool, arxiv_url: str 
     dry = dry_run or check
     with Status(stream_is_terminal()) as status:
         report = run_sync(vault, offline=offline, dry_run=dry, config=config, progress=status)
-    echo_outcome(report, dry, show_diff=dry_run and output_format == "text")
+    echo_outcome(report, dry, show_diff=(dry_run or show_diff) and output_format == "text")
     findings = sorted(report.unresolved + report.diagnostics, key=lambda d: d.sort_key)
     if output_format == "json":
         click.echo(_json(report, findings, dry))
@@ -92,6 +95,6 @@ def _json(report: Any, findings: list[Any], dry: bool) -> str:
         "dry_run": dry,
         "skipped": [{"path": p, "reason": r} for p, r in report.skipped],
         "diagnostics": [d.to_dict() for d in findings],
-        "diff": "".join(report.diff) if dry else None,
+        "diff": "".join(report.diff),
     }
     return json.dumps(payload, ensure_ascii=False, indent=2)
