@@ -32,11 +32,15 @@ import bisect
 import datetime as dt
 import json
 import random
-import struct
 import sys
 import time
-import zlib
 from pathlib import Path
+from typing import Sequence, TypeVar
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from tinypng import solid_png  # noqa: E402  (shared with tools/build_sample_vault.py)
+
+T = TypeVar("T")
 
 MONTHS_PER_GROUP = 120  # 2016-01 .. 2025-12
 FIRST_YEAR = 2016
@@ -80,6 +84,9 @@ EN_COMMENTS = (
     "Training is two-stage: alignment first, then RL with a verifier reward.",
     "Latency numbers look good, but only on a single GPU type.",
 )
+ZH_LINES = tuple(f"\t- {who}{what}\n" for who in ZH_SUBJECTS for what in ZH_PREDICATES)
+EN_LINES = tuple(f"\t- {comment}\n" for comment in EN_COMMENTS)
+NESTED_LINES = tuple(f"\t\t- {what}\n" for what in ZH_PREDICATES)
 PARAGRAPHS = (
     "生成和理解是否需要放在统一的框架中，目前的方案似乎还没有给出明确的答案。",
     "这一段是读完之后的一些想法：如果把这个方法用在长视频上，显存开销可能会成为瓶颈。",
@@ -101,6 +108,22 @@ OTHER_LINKS = (
     "https://zhuanlan.zhihu.com/p/19{num}",
 )
 REPORT_FIELDS = ("应用领域", "一句话核心贡献", "使用指南", "主要创新点", "实验效果")
+
+
+class Dice(random.Random):
+    """``random.Random`` with float-based ``choice``/``randrange``: about 3x faster, still seeded.
+
+    The generator makes millions of small choices; the stock methods' rejection sampling
+    dominated its run time.  Only the forms used here are supported.
+    """
+
+    def choice(self, seq: Sequence[T]) -> T:  # type: ignore[override]
+        return seq[int(self.random() * len(seq))]
+
+    def randrange(self, start: int, stop: int | None = None) -> int:  # type: ignore[override]
+        if stop is None:
+            start, stop = 0, start
+        return start + int(self.random() * (stop - start))
 
 
 class Papers:
@@ -171,13 +194,10 @@ def commentary(rng: random.Random) -> str:
     """Return 1-4 tab-indented sub-bullets mixing Chinese and English, sometimes nested."""
     lines = []
     for _ in range(rng.randrange(1, 5)):
-        if rng.random() < 0.7:
-            lines.append(f"\t- {rng.choice(ZH_SUBJECTS)}{rng.choice(ZH_PREDICATES)}")
-        else:
-            lines.append(f"\t- {rng.choice(EN_COMMENTS)}")
+        lines.append(rng.choice(ZH_LINES if rng.random() < 0.7 else EN_LINES))
         if rng.random() < 0.1:
-            lines.append(f"\t\t- {rng.choice(ZH_PREDICATES)}")
-    return "\n".join(lines) + "\n"
+            lines.append(rng.choice(NESTED_LINES))
+    return "".join(lines)
 
 
 class Images:
@@ -263,20 +283,8 @@ def report_note(rng: random.Random, day: dt.date, papers: Papers, seed: int) -> 
     return head + "".join(report_section(rng, papers.pick(day.year, day.month)) for _ in range(5))
 
 
-def png(rgb: tuple[int, int, int], size: int = 16) -> bytes:
-    """Return a valid solid-colour PNG (stored zlib block: bytes independent of zlib version)."""
-    raw = (b"\x00" + bytes(rgb) * size) * size
-    stream = b"\x78\x01\x01" + struct.pack("<HH", len(raw), len(raw) ^ 0xFFFF) + raw
-    stream += struct.pack(">I", zlib.adler32(raw))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", stream) + chunk(b"IEND", b"")
-
-
-PNGS = tuple(png(rgb) for rgb in ((230, 80, 60), (60, 140, 230), (90, 190, 110), (240, 200, 60)))
+PNGS = tuple(solid_png(bytes(rgb)) for rgb in ((230, 80, 60), (60, 140, 230), (90, 190, 110),
+                                              (240, 200, 60)))
 
 
 def write_group(out: Path, group: int, count: int, rng: random.Random, papers: Papers,
@@ -308,7 +316,7 @@ def write_reports(out: Path, count: int, rng: random.Random, papers: Papers, see
 
 def generate(out: Path, notes: int, seed: int = 1, attachments: str = "folder") -> None:
     """Generate a vault of ``notes`` notes under ``out`` (which must not hold a vault yet)."""
-    rng = random.Random(seed)
+    rng = Dice(seed)
     papers = Papers(rng, popular=max(50, notes // 10))
     reports = notes // REPORT_EVERY
     dated = notes - reports

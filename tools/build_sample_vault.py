@@ -24,11 +24,12 @@ import argparse
 import hashlib
 import json
 import re
-import struct
 import sys
-import zlib
 from pathlib import Path
 from urllib.parse import unquote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tinypng import solid_png  # noqa: E402  (a sibling script module, not a package)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = REPO.parent / "shared" / "seeds"
@@ -107,23 +108,9 @@ def image_refs(text: str) -> list[tuple[int, str]]:
     return refs
 
 
-def png(seed_text: str, size: int = 16) -> bytes:
-    """Return a valid solid-colour PNG whose colour is derived from ``seed_text``.
-
-    The zlib stream uses one stored (uncompressed) block, so the bytes do not depend on the
-    zlib version that builds them and the committed vault stays reproducible everywhere.
-    """
-    rgb = hashlib.sha256(seed_text.encode()).digest()[:3]
-    raw = (b"\x00" + rgb * size) * size
-    stream = b"\x78\x01" + b"\x01" + struct.pack("<HH", len(raw), len(raw) ^ 0xFFFF) + raw
-    stream += struct.pack(">I", zlib.adler32(raw))
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", stream) + _chunk(
-        b"IEND", b"")
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+def png(seed_text: str) -> bytes:
+    """Return a 16x16 PNG whose colour is derived from ``seed_text`` (deterministic)."""
+    return solid_png(hashlib.sha256(seed_text.encode()).digest()[:3])
 
 
 def read_notes(seeds: Path) -> dict[str, bytes]:
