@@ -242,7 +242,7 @@ def frontmatter(rng: random.Random, papers: Papers, year: int, month: int) -> st
     """Return a frontmatter block with a ``sources:`` list, as some users keep."""
     sources = "".join(f"  - https://arxiv.org/abs/{papers.pick(year, month)}\n"
                       for _ in range(rng.randrange(1, 4)))
-    return f"---\ntags: [reading, {year}]\nsources:\n{sources}---\n"
+    return f"---\ntags: [reading, papers]\nsources:\n{sources}---\n"
 
 
 def dated_note(rng: random.Random, year: int, month: int, papers: Papers,
