@@ -139,9 +139,10 @@ class Daemon:
         log.info("watching %s: %d notes, %d to check (startup took %.2f s)",
                  self.root, len(self.vault.notes), len(self.queue), time.monotonic() - started)
         self._start_observer()
-        if self.worker:
+        if self.worker is not None:
             self.worker.start()
         self.status.update(state="running")
+        self.status.flush(force=True)
 
     def _start_observer(self) -> None:
         handler = VaultEventHandler(self.root, self.config.get("vault", "ignore"), self.queue.touch, self._rescan)
@@ -154,7 +155,7 @@ class Daemon:
 
     def _shutdown(self) -> None:
         self.stop.set()
-        if self.worker:
+        if self.worker is not None:
             self.worker.wake()
         observer = self.observer
         if observer is not None:
@@ -189,17 +190,26 @@ class Daemon:
         if not self.root.is_dir():
             raise VaultGone(f"{self.root}: the vault folder was removed or unmounted; stopping")
         if not self.lock.still_held():
-            log.warning("%s was deleted; recreating the daemon lock and the saved state", self.folder)
-            self.lock.acquire_again()
-            self._state_dirty = True
+            self._recreate_lock()
         observer = self.observer
         if observer is not None and not observer.is_alive():  # type: ignore[attr-defined]
             log.error("the file observer stopped unexpectedly; restarting it and rescanning the vault")
             self._start_observer()
             self._rescan()
 
+    def _recreate_lock(self) -> None:
+        """``.vaultbot/`` was deleted under the daemon: take the lock again, save state anew."""
+        log.warning("%s was deleted; recreating the daemon lock and the saved state", self.folder)
+        try:
+            self.lock.acquire_again()
+        except FileNotFoundError as exc:
+            if not self.root.is_dir():
+                raise VaultGone(f"{self.root}: the vault folder was removed or unmounted; stopping") from exc
+            raise
+        self._state_dirty = True
+
     def _report(self) -> None:
-        papers = len(self.worker) if self.worker else 0
+        papers = len(self.worker) if self.worker is not None else 0
         self.status.update(queue=len(self.queue), papers_pending=papers)
         try:
             self.status.flush()
@@ -341,7 +351,7 @@ class Daemon:
         self.status.update(processed=self.status.processed + 1)
         for diag in sorted(outcome.diagnostics, key=lambda d: d.sort_key):
             log.info("%s:%d:%d: %s %s", diag.path, diag.line, diag.column, diag.rule, diag.message)
-        if outcome.papers and self.worker:
+        if outcome.papers and self.worker is not None:
             self.worker.add(outcome.papers)
         return self._write(outcome) if outcome.edits else set()
 

@@ -14,6 +14,9 @@ from typing import Callable, Iterable
 
 log = logging.getLogger("vaultbot.watch")
 
+FIRST_BACKOFF = 2.0  # seconds before the first retry; doubles up to MAX_BACKOFF
+MAX_BACKOFF = 300.0
+
 Fetcher = Callable[[list[str]], Iterable[str]]
 """Fetch metadata for IDs into the cache; return the IDs now settled (found or not found).
 
@@ -29,14 +32,14 @@ class PapersWorker:
         on_settled: Callable[[set[str]], None],
         stop: threading.Event,
         *,
-        first_backoff: float = 2.0,
-        max_backoff: float = 300.0,
+        first_backoff: float | None = None,
+        max_backoff: float | None = None,
     ) -> None:
         self.fetch = fetch
         self.on_settled = on_settled
         self.stop = stop
-        self.first_backoff = first_backoff
-        self.max_backoff = max_backoff
+        self.first_backoff = FIRST_BACKOFF if first_backoff is None else first_backoff
+        self.max_backoff = MAX_BACKOFF if max_backoff is None else max_backoff
         self._pending: set[str] = set()
         self._failed: set[str] = set()
         self._cond = threading.Condition()
