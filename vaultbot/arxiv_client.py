@@ -213,6 +213,7 @@ class ArxivClient:
         import arxiv
 
         search = arxiv.Search(id_list=batch, max_results=len(batch))
+        self._client.page_size = len(batch)  # the package sends page_size as max_results
         try:
             return list(self._client.results(search))
         except arxiv.HTTPError as exc:  # statuses the session did not classify
