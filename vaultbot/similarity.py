@@ -29,6 +29,7 @@ from typing import Any, Iterable, Mapping
 from vaultbot.keywords import term_counts, tokens
 
 W_KW, W_FZ, W_CT = 0.85, 0.10, 0.05  # signal weights; they sum to 1
+KW_FULL = 0.25  # a keyword cosine this high is as related as two papers' notes get
 KEYWORDS = 80  # a paper's vector keeps its best keywords, so long reports stay comparable
 FIELD_TITLE, FIELD_TAG, FIELD_TEXT = 2.0, 3.0, 1.0  # a title word says more than a note word
 
@@ -131,7 +132,7 @@ def combine(kw: float, fz: float, ct: float) -> float:
     """Return the pair score from its signals; 0 when no informative keyword is shared."""
     if kw <= 0.0:
         return 0.0
-    return min(1.0, W_KW * min(1.0, kw / 0.5) + W_FZ * fz + W_CT * ct)
+    return min(1.0, W_KW * min(1.0, kw / KW_FULL) + W_FZ * fz + W_CT * ct)
 
 
 def category_overlap(a: frozenset[str], b: frozenset[str]) -> float:
