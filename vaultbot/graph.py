@@ -151,7 +151,9 @@ def assign_topics(graph: nx.Graph) -> None:
     """
     import networkx as nx
 
-    linked = graph.subgraph([n for n in graph if graph.degree(n) > 0])
+    linked = nx.Graph()  # canonical order: Louvain's result depends on iteration order
+    linked.add_nodes_from(sorted(n for n in graph if graph.degree(n) > 0))
+    linked.add_weighted_edges_from(sorted((min(u, v), max(u, v), d["weight"]) for u, v, d in graph.edges(data=True)))
     groups = nx.community.louvain_communities(linked, weight="weight", seed=LOUVAIN_SEED) if linked else []
     ordered = sorted((sorted(g) for g in groups), key=lambda g: (-len(g), g[0]))
     df = _title_word_df(graph)

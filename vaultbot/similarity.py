@@ -82,7 +82,9 @@ class TermStats:
         for toks in counts:
             df.update(set(toks))
             n += 1
-        cap = min(max(params.min_df_cap, int(params.max_df * n)), n // 2)
+        cap = max(params.min_df_cap, int(params.max_df * n))
+        if n >= 10:  # a token in over half of the papers is a stopword of this vault
+            cap = min(cap, n // 2)
         return cls(n, dict(df), cap)
 
     def idf(self, token: str) -> float:
