@@ -21,7 +21,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from vaultbot.config import Config
 from vaultbot.daemon import steps, worker
@@ -43,7 +43,17 @@ def journal(**record: object) -> None:
         handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def word_count_step(vault: Vault, rel: str) -> Outcome:
+def word_count_step(vault: Vault, rels: Sequence[str]) -> Outcome:
+    """Run ``word_count`` on each note of the batch."""
+    total = Outcome()
+    for rel in rels:
+        out = word_count(vault, rel)
+        total.edits += out.edits
+        total.papers |= out.papers
+    return total
+
+
+def word_count(vault: Vault, rel: str) -> Outcome:
     """Keep the note's last line ``%% words: N %%`` true; raise or sleep on request."""
     note = vault.notes.get(rel)
     if note is None:
@@ -69,11 +79,13 @@ def word_count_step(vault: Vault, rel: str) -> Outcome:
 def journaled(pipeline: Pipeline) -> Pipeline:
     """Wrap ``pipeline`` so every call leaves a journal record."""
 
-    def run(vault: Vault, rel: str) -> Outcome:
-        journal(event="start", rel=rel, exists=rel in vault.notes)
-        outcome = pipeline(vault, rel)
-        journal(event="done", rel=rel, rules=sorted({d.rule for d in outcome.diagnostics if d.path == rel}),
-                edits=len(outcome.edits), papers=sorted(outcome.papers))
+    def run(vault: Vault, rels: Sequence[str]) -> Outcome:
+        for rel in rels:
+            journal(event="start", rel=rel, exists=rel in vault.notes, batch=len(rels))
+        outcome = pipeline(vault, rels)
+        for rel in rels:
+            journal(event="done", rel=rel, rules=sorted({d.rule for d in outcome.diagnostics if d.path == rel}),
+                    edits=len([e for e in outcome.edits if e.path == rel]), papers=sorted(outcome.papers))
         return outcome
 
     return run

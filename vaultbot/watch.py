@@ -37,6 +37,7 @@ log = logging.getLogger("vaultbot.watch")
 TICK = 0.5  # seconds between health checks when nothing is due
 WRITE_LOCK_WAIT = 2.0  # a one-shot run holding the write lock longer: requeue, retry later
 SAVE_EVERY = 5.0  # seconds between saves of the watch state while busy
+CHUNK = 500  # notes per pipeline call (a first start checks the whole vault in chunks)
 
 
 class VaultGone(VaultbotError):
@@ -103,6 +104,7 @@ class Daemon:
         self.folder = state_dir(root)
         self.queue = DebounceQueue(options.debounce)
         self.forced: set[str] = set()
+        self._read: dict[str, tuple[bytes, FileStamp | None]] = {}
         self.active = ActiveNote(root)
         self.status = DaemonStatus(self.folder, str(root))
         self.worker = PapersWorker(fetcher, self._papers_settled, self.stop) if fetcher else None
@@ -177,11 +179,9 @@ class Daemon:
             if self.stop.is_set():
                 break
             self._check_health()
-            for rel in self.queue.pop_due():
-                if self.stop.is_set():
-                    self.queue.touch(rel, 0.0)  # next start reconciles it anyway
-                    break
-                self._handle(rel)
+            due = self.queue.pop_due()
+            if due:
+                self._handle_batch(due)
             self._save_state()
             self._report()
 
@@ -238,59 +238,91 @@ class Daemon:
         for rel in (*changes.notes, *changes.removed_notes, *changes.assets):
             self.queue.touch(rel)
 
-    # -- one path ----------------------------------------------------------------------
+    # -- one batch of due paths ----------------------------------------------------------
 
-    def _handle(self, rel: str) -> None:
-        """Process one due path; any failure is logged with the file and the loop goes on."""
+    def _handle_batch(self, rels: list[str]) -> None:
+        """Sort due paths into notes to process and attachments; process notes in chunks."""
+        todo: list[str] = []
+        for rel in rels:
+            try:
+                if not rel.lower().endswith(NOTE_SUFFIX):
+                    self._handle_asset(rel)
+                elif self._prepare_note(rel):
+                    todo.append(rel)
+            except VaultGone:
+                raise
+            except Exception as exc:
+                self._failed(rel, exc)
+        for start in range(0, len(todo), CHUNK):
+            if self.stop.is_set():
+                for rel in todo[start:]:
+                    self.queue.touch(rel, 0.0)  # unfinished; the next start reconciles it anyway
+                return
+            self._process(todo[start : start + CHUNK])
+
+    def _process(self, rels: list[str]) -> None:
+        """Run the pipeline on ``rels``; when it fails, find the culprit note by note."""
         try:
-            if rel.lower().endswith(NOTE_SUFFIX):
-                self._handle_note(rel)
-            else:
-                self._handle_asset(rel)
+            written = self._run_pipeline(rels)
         except VaultGone:
             raise
         except Exception as exc:
-            log.exception("%s: error while processing this note; skipped until it changes", rel)
-            self.status.error(rel, f"{type(exc).__name__}: {exc}")
-            self._record(rel)
+            if len(rels) == 1:
+                self._failed(rels[0], exc)
+                return
+            log.debug("processing %d notes together failed (%s); one by one now", len(rels), exc)
+            for rel in rels:
+                self._process([rel])
+            return
+        for rel in rels:
+            raw, before = self._read.pop(rel, (None, None))
+            if rel not in written and raw is not None:
+                self._record(rel, raw, before)
 
-    def _handle_note(self, rel: str) -> None:
+    def _failed(self, rel: str, exc: Exception) -> None:
+        """Log a note's failure with its file; it is retried when it changes again."""
+        log.error("%s: error while processing this note; skipped until it changes", rel,
+                  exc_info=(type(exc), exc, exc.__traceback__))
+        self.status.error(rel, f"{type(exc).__name__}: {exc}")
+        raw, before = self._read.pop(rel, (None, None))
+        self._record(rel, raw, before)
+
+    def _prepare_note(self, rel: str) -> bool:
+        """Re-read a due note; return True when the pipeline must see it."""
         assert self.vault is not None
         path = self.root / rel
         if not path.is_file():
-            self._note_removed(rel)
-            return
+            return self._note_removed(rel)
         if self._hold_active(rel, path):
-            return
+            return False
         forced = rel in self.forced
         self.forced.discard(rel)
         before = _stamp(path)  # taken before reading: a save after it changes the stamp
         if not forced and self.state.is_current(rel, before, None):
-            return  # vaultbot's own write, or nothing changed
+            return False  # vaultbot's own write, or nothing changed
         self.vault = self.vault.with_note(rel)
         if rel in self.vault.unreadable:
             self._note_unreadable(rel)
-            return
+            return False
         raw = self.vault.sources[rel].raw
         if not forced and self.state.is_current(rel, before, raw):
             self._record(rel, raw, before)  # touched, or saved with identical bytes
-            return
+            return False
+        self._read[rel] = (raw, before)
         self._index_mentions({rel: self.vault.notes[rel]})
-        written = self._run_pipeline(rel)
-        if rel not in written:
-            self._record(rel, raw, before)
+        return True
 
-    def _note_removed(self, rel: str) -> None:
+    def _note_removed(self, rel: str) -> bool:
         assert self.vault is not None
         if rel not in self.vault.files and rel not in self.state.notes:
-            return
+            return False
         log.info("%s: removed", rel)
         self.vault = self.vault.with_note(rel)
         self.mentions.pop(rel, None)
         self.state.record(rel, None)
         self._state_dirty = True
-        self._run_pipeline(rel)
         self._recheck_referrers(rel)
+        return True
 
     def _note_unreadable(self, rel: str) -> None:
         assert self.vault is not None
@@ -344,11 +376,11 @@ class Daemon:
 
     # -- pipeline and writes -----------------------------------------------------------
 
-    def _run_pipeline(self, rel: str) -> set[str]:
-        """Run the pipeline on ``rel``; return the notes written."""
+    def _run_pipeline(self, rels: list[str]) -> set[str]:
+        """Run the pipeline on ``rels``; return the notes written."""
         assert self.vault is not None
-        outcome = self.pipeline(self.vault, rel)
-        self.status.update(processed=self.status.processed + 1)
+        outcome = self.pipeline(self.vault, rels)
+        self.status.update(processed=self.status.processed + len(rels))
         for diag in sorted(outcome.diagnostics, key=lambda d: d.sort_key):
             log.info("%s:%d:%d: %s %s", diag.path, diag.line, diag.column, diag.rule, diag.message)
         if outcome.papers and self.worker is not None:

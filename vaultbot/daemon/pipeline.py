@@ -1,7 +1,10 @@
-"""The per-note work of the daemon: one callable ``(vault, rel) -> Outcome``.
+"""The per-note work of the daemon: one callable ``(vault, rels) -> Outcome``.
 
 The daemon machinery (events, debounce, locks, writes) does not know what processing a
-note means; it is handed one pipeline.  The default chains the features that exist:
+note means; it is handed one pipeline, called with the batch of notes that became due
+together (one note while the user types; the whole vault on a first start, in chunks).
+``rels`` may name notes that are gone (deleted or renamed away): steps then drop
+what they knew about them.  The default chains the features that exist:
 lint (findings go to the log), resolve from the cache (IDs missing from it go to the
 papers worker) and link.  Steps see the vault as the previous steps left it, and their
 edits to one note are merged into one, so a note is written once per round.
@@ -29,22 +32,22 @@ class Outcome:
     papers: set[str] = field(default_factory=set)
 
 
-Pipeline = Callable[[Vault, str], Outcome]
-Step = Callable[[Vault, str], Outcome]
+Pipeline = Callable[[Vault, Sequence[str]], Outcome]
+Step = Callable[[Vault, Sequence[str]], Outcome]
 
 
 def chain(steps: Sequence[Step]) -> Pipeline:
-    """Return a pipeline running ``steps`` in order on one note.
+    """Return a pipeline running ``steps`` in order on a batch of notes.
 
     When several steps edit the same note, later steps see the earlier edits (the note
     is re-parsed in memory) and the result is one edit per note against its file bytes.
     """
 
-    def run(vault: Vault, rel: str) -> Outcome:
+    def run(vault: Vault, rels: Sequence[str]) -> Outcome:
         total = Outcome()
         current, editing_steps = vault, 0
         for step in steps:
-            out = step(current, rel)
+            out = step(current, rels)
             total.diagnostics += out.diagnostics
             total.papers |= out.papers
             if out.edits:

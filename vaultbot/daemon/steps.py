@@ -11,7 +11,7 @@ import dataclasses
 import importlib
 import logging
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from vaultbot.config import Config
 from vaultbot.daemon.pipeline import Outcome, Pipeline, Step, chain
@@ -21,14 +21,18 @@ from vaultbot.vault import Vault
 log = logging.getLogger("vaultbot.watch")
 
 
-def lint_step(vault: Vault, rel: str) -> Outcome:
-    """Lint one note (findings go to the daemon's log); never edits."""
+def only(vault: Vault, rels: Sequence[str]) -> Vault:
+    """Return a view of ``vault`` whose parsed notes are just ``rels`` (file index kept)."""
+    notes = {rel: vault.notes[rel] for rel in rels if rel in vault.notes}
+    return dataclasses.replace(vault, notes=notes, unreadable={})
+
+
+def lint_step(vault: Vault, rels: Sequence[str]) -> Outcome:
+    """Lint the notes (findings go to the daemon's log); never edits."""
     from vaultbot.lint import lint
 
-    if rel not in vault.notes:
-        return Outcome()
-    one = dataclasses.replace(vault, notes={rel: vault.notes[rel]}, unreadable={})
-    return Outcome(diagnostics=lint(one, whole_vault=False))
+    view = only(vault, rels)
+    return Outcome(diagnostics=lint(view, whole_vault=False)) if view.notes else Outcome()
 
 
 StepFactory = Callable[[Path, Config, bool], "Step | None"]
