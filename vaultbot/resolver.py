@@ -91,27 +91,35 @@ def resolve_target(written: str, note_path: str, index: FileIndex, *, markdown: 
     return resolve_path(split_target(written, markdown=markdown), note_path, index)
 
 
-def resolve_path(path: str, note_path: str, index: FileIndex) -> Resolution:
+def resolve_path(path: str, note_path: str, index: FileIndex, *, folder: str | None = None) -> Resolution:
     """Resolve an already stripped and decoded ``path`` from note ``note_path``.
 
     An extensionless target also tries the ``.md`` note of that name, as ``[[Note]]``
-    means ``Note.md`` in Obsidian.
+    means ``Note.md`` in Obsidian.  ``folder`` (the note's folder) may be passed by
+    callers resolving many links of one note.
     """
-    path = path.replace("\\", "/")
+    if "\\" in path:
+        path = path.replace("\\", "/")
     if not path:
         return Resolution(None, "empty", False, "")
-    folder = posixpath.dirname(note_path)
+    if folder is None:
+        folder = note_path.rpartition("/")[0]
     if path.startswith(("./", "../")) or path in {".", ".."}:
         return _relative(path, folder, index)
     if path.startswith("/"):
         return _exact(posixpath.normpath(path.lstrip("/")) if path.strip("/") else "", index, "root")
-    normal = posixpath.normpath(path)
+    normal = posixpath.normpath(path) if _needs_normalising(path) else path
     if normal == ".." or normal.startswith("../"):
         return Resolution(None, "outside", False, normal)
     if "/" not in normal:
         return _by_name(normal, folder, index)
     found = _exact(normal, index, "root")
     return found if found.found else _by_suffix(normal, folder, index)
+
+
+def _needs_normalising(path: str) -> bool:
+    """Return True when ``path`` holds ``.``/``..`` segments, ``//`` or a trailing ``/``."""
+    return "//" in path or path.endswith("/") or "./" in path or path.endswith("/.") or path.endswith("/..")
 
 
 def _variants(path: str) -> tuple[str, ...]:

@@ -15,11 +15,21 @@ from vaultbot.resolver import FileIndex, Resolution, resolve_path
 from vaultbot.vault import Vault
 
 NOTE_SUFFIX = ".md"
+LOCAL_KINDS = frozenset({"markdown", "wikilink"})  # bare URLs and <autolinks> are web addresses
 # Files Obsidian opens itself (help.obsidian.md "Accepted file formats"); a markdown link to
 # one of these is an attachment, while ``[site](www.example.com)`` is a web address typo.
 ATTACHMENT_SUFFIXES = frozenset(
     "avif bmp gif jpeg jpg png svg webp flac m4a mp3 ogg wav 3gp mkv mov mp4 ogv webm pdf canvas base".split()
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A link of a note to a vault file, with where it resolved."""
+
+    link: Link
+    resolution: Resolution
+    asset: bool
 
 
 @dataclass
@@ -33,30 +43,47 @@ class LintContext:
 
     vault: Vault
     whole_vault: bool
-    index: FileIndex = field(init=False)
-    _resolved: dict[tuple[str, int], Resolution] = field(default_factory=dict, init=False, repr=False)
+    _index: FileIndex | None = field(default=None, init=False, repr=False)
+    _references: dict[str, list[Reference]] = field(default_factory=dict, init=False, repr=False)
+    _resolved: dict[tuple[str, str], Resolution] = field(default_factory=dict, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.index = FileIndex(self.vault.files)
+    @property
+    def index(self) -> FileIndex:
+        """Return the vault's file index, built on first use (once per run)."""
+        if self._index is None:
+            self._index = FileIndex(self.vault.files)
+        return self._index
 
-    def resolve(self, note: Note, number: int) -> Resolution:
-        """Return the resolution of ``note.links[number]`` (computed once per run)."""
-        key = (note.path, number)
-        found = self._resolved.get(key)
+    def references(self, note: Note) -> list[Reference]:
+        """Return the note's links to local files, each resolved once per run."""
+        found = self._references.get(note.path)
         if found is None:
-            found = self._resolved[key] = resolve_path(note.links[number].path, note.path, self.index)
+            found = self._references[note.path] = list(self._resolve_links(note))
         return found
 
     def asset_references(self, note: Note) -> Iterator[tuple[Link, Resolution]]:
         """Yield each image/attachment reference of ``note`` with its resolution.
 
         An asset reference is an embed (markdown image, ``![[...]]``) or a markdown link
-        to a non-note file; links to notes (``[[Idea]]``) are not assets, since Obsidian
+        to an attachment; links to notes (``[[Idea]]``) are not assets, since Obsidian
         treats an unresolved note link as a note yet to be written.
         """
-        for number, link in enumerate(note.links):
-            if is_asset_reference(link):
-                yield link, self.resolve(note, number)
+        for ref in self.references(note):
+            if ref.asset:
+                yield ref.link, ref.resolution
+
+    def resolve(self, written: str, note_path: str) -> Resolution:
+        """Resolve a stripped, decoded path from a note (memoised per folder and path)."""
+        folder = note_path.rpartition("/")[0]
+        found = self._resolved.get((folder, written))
+        if found is None:
+            found = self._resolved[(folder, written)] = resolve_path(written, note_path, self.index, folder=folder)
+        return found
+
+    def _resolve_links(self, note: Note) -> Iterator[Reference]:
+        for link in note.links:
+            if link.kind in LOCAL_KINDS and link.path and not link.is_external:
+                yield Reference(link, self.resolve(link.path, note.path), is_asset_reference(link))
 
 
 def is_asset_reference(link: Link) -> bool:

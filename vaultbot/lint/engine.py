@@ -174,9 +174,9 @@ def run(ctx: LintContext, rules: Sequence[Rule], registry: Mapping[str, Check]) 
             found.extend(_run_one(registry[rule.id], rule, ctx, None, decider, None))
     for path in sorted(ctx.vault.notes):
         note = ctx.vault.notes[path]
-        quiet = Suppressions.of(note)
+        quiet = Suppressions.of(note) if note.directives or note.frontmatter else None
         for rule in note_rules:
-            if not quiet.covers_file(rule.id):
+            if quiet is None or not quiet.covers_file(rule.id):
                 found.extend(_run_one(registry[rule.id], rule, ctx, note, decider, quiet))
     return sorted(found, key=lambda d: d.sort_key)
 

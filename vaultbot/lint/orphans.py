@@ -14,10 +14,10 @@ import re
 from typing import Any, Iterator
 
 from vaultbot.lint.context import LintContext
-from vaultbot.resolver import resolve_path
 
 NOTE_SUFFIX = ".md"
 WIKILINK = re.compile(r"!?\[\[([^\]|#]+)")
+FILE_LIKE = re.compile(r"\[\[|^[^\n]{0,250}\.\w{1,6}$")  # a wikilink, or a short value ending in .ext
 
 
 def orphan_assets(ctx: LintContext) -> Iterator[str]:
@@ -54,15 +54,11 @@ def referenced_files(ctx: LintContext) -> set[str]:
     """Return every vault file some note links to, embeds, or names in its frontmatter."""
     used: set[str] = set()
     for note in ctx.vault.notes.values():
-        for number, link in enumerate(note.links):
-            if link.path and not link.is_external:
-                target = ctx.resolve(note, number).target
-                if target:
-                    used.add(target)
+        used.update(ref.resolution.target for ref in ctx.references(note) if ref.resolution.target)
         data = note.frontmatter.data if note.frontmatter else None
         for text in _strings(data):
             for written in WIKILINK.findall(text) or [text]:
-                target = resolve_path(written.strip(), note.path, ctx.index).target
+                target = ctx.resolve(written.strip(), note.path).target
                 if target:
                     used.add(target)
     return used
@@ -71,7 +67,7 @@ def referenced_files(ctx: LintContext) -> set[str]:
 def _strings(value: Any) -> Iterator[str]:
     """Yield the string leaves of parsed frontmatter (short ones: file names are short)."""
     if isinstance(value, str):
-        if 0 < len(value) < 300 and "://" not in value:
+        if FILE_LIKE.search(value) and "://" not in value:
             yield value
     elif isinstance(value, dict):
         for item in value.values():
