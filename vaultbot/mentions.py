@@ -216,9 +216,14 @@ def _clean(lines: Iterable[str], keep_markers: bool = False) -> str:
     kept = []
     for line in lines:
         text = line.strip()
-        if not text or text.endswith(VAULTBOT_MARKER) or _SEPARATOR.fullmatch(text):
+        if not text or text.endswith(VAULTBOT_MARKER):
             continue
-        if not keep_markers:
+        first = text[0]
+        if first in "=-*_" and _SEPARATOR.fullmatch(text):
+            continue
+        if not keep_markers and (first in "-*+" or first.isdigit()):
             text = _MARKER_PREFIX.sub("", text, count=1)
-        kept.append(_BLOCK_ID_TAIL.sub("", text))
+        if "^" in text:
+            text = _BLOCK_ID_TAIL.sub("", text)
+        kept.append(text)
     return "\n".join(kept).strip()

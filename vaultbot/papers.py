@@ -70,6 +70,9 @@ def paper_from_url(url: str) -> PaperRef | None:
     models, and arXiv listing pages are not papers.  Query strings and fragments are
     ignored; a scheme is optional (frontmatter values are sometimes pasted without one).
     """
+    lowered = url.lower()
+    if "arxiv" not in lowered and "ar5iv" not in lowered and "hf.co" not in lowered and "huggingface.co" not in lowered:
+        return None  # cheap rejection of the many other URLs in a note
     head = _URL_HEAD.match(url.strip())
     if head is None or not head.group("path"):
         return None
@@ -88,13 +91,20 @@ def paper_from_url(url: str) -> PaperRef | None:
 
 def find_text_ids(text: str, start: int = 0, end: int | None = None) -> list[TextId]:
     """Return every ``arXiv:ID`` and ``10.48550/arXiv.ID`` written in ``text[start:end]``."""
-    found = []
+    found: list[TextId] = []
+    if not _may_hold_text_id(text):
+        return found
     for match in _TEXT_ID.finditer(text, start, len(text) if end is None else end):
         doi = match.group("prefix").startswith("10.")
         version = match.group("version") or ""
         ref = PaperRef(normalise_id(match.group("id")), version, "doi" if doi else "arxiv")
         found.append(TextId(match.start(), match.end(), ref, "doi" if doi else "text"))
     return found
+
+
+def _may_hold_text_id(text: str) -> bool:
+    """Cheap pre-check: the case-insensitive regex is ~50x slower than these scans."""
+    return "10.48550/" in text or any(tail in text for tail in ("iv:", "IV:", "iV:", "Iv:"))
 
 
 def normalise_id(paper_id: str) -> str:
