@@ -57,12 +57,12 @@ def missing_asset(note: Note, ctx: LintContext, rule: Rule) -> Iterator[Diagnost
 
 def _where_looked(link: Link, found: Resolution) -> str:
     wanted = found.looked_for
-    if "/" not in wanted:
-        return f"no file named '{wanted}' in the vault"
     if link.path.startswith(("./", "../")):
         return f"looked for '{wanted}' (relative to the note's folder)"
     if link.path.startswith("/"):
         return f"looked for '{wanted}' (from the vault root)"
+    if "/" not in wanted:
+        return f"no file named '{wanted}' in the vault"
     return f"looked for '{wanted}' from the vault root, then as the end of any vault path"
 
 

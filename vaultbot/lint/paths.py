@@ -7,10 +7,9 @@ still indexed so references resolve as Obsidian resolves them.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from vaultbot.config import find_vault_root, load_config
 from vaultbot.diagnostics import Diagnostic, Edit
@@ -52,9 +51,9 @@ def lint_paths(
         diags = lint(vault, select, ignore, whole_vault=wanted is WHOLE)
         if fix:
             diags = _fix(vault.root, diags, vault.sources, run)
-        prefix = _shown_prefix(root, cwd)
+        shown = _shown_prefix(root, cwd)
         for diag in diags:
-            run.shown[id(diag)] = f"{prefix}{diag.path}" if diag.path != "." else prefix.rstrip("/") or "."
+            run.shown[id(diag)] = shown(diag.path)
         run.diagnostics.extend(diags)
     return run
 
@@ -89,12 +88,21 @@ def _notes_at(root: Path, path: Path) -> list[str]:
     return [rel]
 
 
-def _shown_prefix(root: Path, cwd: Path) -> str:
+def _shown_prefix(root: Path, cwd: Path) -> Callable[[str], str]:
+    """Return a function turning a vault path into a path relative to ``cwd``.
+
+    Cheap per call (lint may print 100k findings): only string slicing, no ``relpath``.
+    """
     if root == cwd:
-        return ""
+        return lambda rel: rel
     if cwd in root.parents:
-        return root.relative_to(cwd).as_posix() + "/"
-    return os.path.relpath(root, cwd).replace(os.sep, "/") + "/" if root.anchor == cwd.anchor else f"{root}/"
+        prefix = root.relative_to(cwd).as_posix() + "/"
+        return lambda rel: prefix + rel
+    if root in cwd.parents:
+        inner = cwd.relative_to(root).as_posix() + "/"
+        up = "../" * inner.count("/")
+        return lambda rel: rel[len(inner):] if rel.startswith(inner) else up + rel
+    return lambda rel: f"{root}/{rel}"
 
 
 def _fix(root: Path, diags: list[Diagnostic], sources: dict, run: LintRun) -> list[Diagnostic]:
