@@ -422,6 +422,10 @@ def test_not_markdown_links(text: str) -> None:
         ("https://x.org/a?b=1&c=2#frag,", "https://x.org/a?b=1&c=2#frag"),
         ("https://x.org/a_b_", "https://x.org/a_b"),
         ("https://x.org/<tag>", "https://x.org/"),
+        ("[see https://arxiv.org/abs/2512.24880]", "https://arxiv.org/abs/2512.24880"),
+        ("见https://arxiv.org/abs/2512.24880——很好", "https://arxiv.org/abs/2512.24880"),
+        ("“https://arxiv.org/abs/2512.24880”", "https://arxiv.org/abs/2512.24880"),
+        ("**https://arxiv.org/abs/2512.24880**", "https://arxiv.org/abs/2512.24880"),
     ],
 )
 def test_bare_url_ends(text: str, url: str) -> None:
@@ -472,3 +476,39 @@ def test_mention_in_a_sub_bullet_anchors_on_that_bullet() -> None:
     note = parse("n.md", text)
     mention = note.mentions[0]
     assert (mention.anchor_line, mention.list_item, mention.commentary) == (2, 1, "")
+
+
+def test_arxiv_text_in_a_non_paper_links_text_is_a_mention() -> None:
+    text = "- [arXiv:2512.24880](https://www.alphaxiv.org/overview/2512.24880)\n- [arXiv:2512.22905](https://arxiv.org/abs/2512.22905)\n"
+    note = parse("n.md", text)
+    assert [(m.paper_id, m.source, m.link) for m in note.mentions] == [
+        ("2512.24880", "text", None),
+        ("2512.22905", "url", 1),
+    ]
+
+
+def test_frontmatter_flow_list_of_urls() -> None:
+    text = '---\nsources: ["https://arxiv.org/abs/2512.24880", https://hf.co/papers/2602.05258]\n---\n'
+    note = parse("n.md", text)
+    line = text.split("\n")[1]
+    urls = ["https://arxiv.org/abs/2512.24880", "https://hf.co/papers/2602.05258"]
+    assert [(m.url, m.span.line, m.span.column) for m in note.mentions] == [
+        (url, 2, line.index(url) + 1) for url in urls
+    ]
+    assert all(m.in_frontmatter and not m.bare for m in note.mentions)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("a ` b `` c ` d", ["` b `` c `"]),
+        ("x `` y ` z `` w", ["`` y ` z ``"]),
+        ("` a\n\n` b `", ["` b `"]),
+        ("` a\n\n`` b ` c ``", ["`` b ` c ``"]),
+        ("`a\nb` c", ["`a\nb`"]),
+        ("```not a fence` here `x`", ["` here `"]),
+    ],
+)
+def test_inline_code_pairs_equal_runs_within_a_paragraph(text: str, code: list[str]) -> None:
+    note = parse("n.md", text)
+    assert [text[r.span.start : r.span.end] for r in note.regions if r.kind == "code_inline"] == code

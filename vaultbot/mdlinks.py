@@ -33,10 +33,10 @@ _SPACE = re.compile(r"[ \t]*\r?\n?[ \t]*")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 # A bare URL runs over non-space characters and stops at '<' and at CJK punctuation,
 # full-width forms and CJK script: notes glue URLs to Chinese text ("链接：https://...").
-_URL_BODY = re.compile(
-    r"https?://[^\s<\u2018-\u201f\u2026\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+"
-)
+URL_STOP = r"\s<\x00-\x1f\u2010-\u2027\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_URL_BODY = re.compile(rf"https?://[^{URL_STOP}]+")
 _TRAILING = "?!.,:*_~'\""
+_MAX_LINK_TEXT = 4000
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
@@ -52,8 +52,9 @@ def find_links(scan: _Scan, masked: str, start: int) -> tuple[Link, ...]:
 def bare_url_end(text: str, start: int) -> int | None:
     """Return where a bare URL starting at ``start`` ends, by GitHub's autolink rules.
 
-    Trailing ``?!.,:*_~'"`` are not part of it, nor is an unbalanced closing ``)``; it
-    also stops at whitespace, ``<``, CJK punctuation, full-width forms and CJK script.
+    Trailing ``?!.,:*_~'"`` are not part of it, nor is an unbalanced closing ``)`` (or
+    ``]``); it also stops at whitespace, ``<``, dashes and curly quotes, CJK punctuation,
+    full-width forms and CJK script.
     """
     match = _URL_BODY.match(text, start)
     if match is None:
@@ -64,6 +65,8 @@ def bare_url_end(text: str, start: int) -> int | None:
             url = url[:-1]
         elif url[-1] == ")" and url.count(")") > url.count("("):
             url = url[:-1]
+        elif url[-1] == "]" and url.count("]") > url.count("["):
+            url = url[:-1]  # not GitHub's rule: "[see https://x.org]" is common in notes
         else:
             break
     host = url[url.index("//") + 2 :]
@@ -172,7 +175,12 @@ def _markdown(scan: _Scan, masked: str, start: int, at: int, stop: int) -> tuple
 
 
 def _matching_bracket(masked: str, open_at: int, stop: int) -> int | None:
-    """Return the offset of the ``]`` closing ``[`` at ``open_at`` (nested brackets count)."""
+    """Return the offset of the ``]`` closing ``[`` at ``open_at`` (nested brackets count).
+
+    Link text is searched at most ``_MAX_LINK_TEXT`` characters far, which keeps a huge
+    paragraph full of stray brackets linear.
+    """
+    stop = min(stop, open_at + _MAX_LINK_TEXT)
     close = masked.find("]", open_at, stop)
     if close < 0:
         return None

@@ -20,6 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
+from vaultbot.mdlinks import URL_STOP
 from vaultbot.model import Frontmatter, Link, ListItem, PaperMention, Section, Span
 from vaultbot.papers import PaperRef, TextId, find_text_ids, paper_from_url
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 VAULTBOT_MARKER = "%%vaultbot%%"
 
-_FM_URL = re.compile(r"https?://[^\s\"'<>\[\]{},\u3000-\u303f\uff00-\uffef]+")
+_FM_URL = re.compile(rf"https?://[^{URL_STOP}\"'>\[\]{{}},]+")
 _LINK_LINE = re.compile(r"[ \t]*(?:[-*+][ \t]+)?\*\*(?:链接|Link|URL)\*\*[ \t]*[:：]")
 _SEPARATOR = re.compile(r"(?:={3,}|-{3,}|\*{3,}|_{3,})")
 _MARKER_PREFIX = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
@@ -61,9 +62,10 @@ def collect(
 ) -> Iterator[PaperMention]:
     """Yield every paper mention of the note in text order, with its commentary."""
     found = list(_in_frontmatter(scan.text, frontmatter)) if frontmatter else []
-    found.extend(_in_links(links))
+    in_links = list(_in_links(links))
+    found.extend(in_links)
     body_start = frontmatter.span.end if frontmatter else 0
-    found.extend(_in_text(masked, body_start, links))
+    found.extend(_in_text(masked, body_start, links, {f.link for f in in_links}))
     found.sort(key=lambda f: f.start)
     context = _Context(scan, items, sections)
     for mention in found:
@@ -95,23 +97,33 @@ def _in_links(links: tuple[Link, ...]) -> Iterator[_Found]:
         yield _Found(link.span.start, link.span.end, link.target, ref, "url", ref.host, bare, index, False)
 
 
-def _in_text(masked: str, body_start: int, links: tuple[Link, ...]) -> Iterator[_Found]:
-    covered = _merged_spans(links)
+def _in_text(masked: str, body_start: int, links: tuple[Link, ...], paper_links: set[int | None]) -> Iterator[_Found]:
+    """Yield ``arXiv:ID`` texts outside link destinations and outside paper links' text.
+
+    ``[arXiv:2301.10000](https://arxiv.org/abs/2301.10000)`` is one mention (the link);
+    ``[arXiv:2301.10000](https://alphaxiv.org/...)`` is a text mention.
+    """
+    covered = _merged_spans(
+        sorted(
+            (link.span if index in paper_links else link.target_span for index, link in enumerate(links)),
+            key=lambda span: span.start,
+        )
+    )
     starts = [start for start, _ in covered]
     for text_id in find_text_ids(masked, body_start):
         at = bisect_right(starts, text_id.start) - 1
         if at >= 0 and covered[at][1] > text_id.start:
-            continue  # inside a link: the link itself is the mention, or its text names it
+            continue
         yield _from_text_id(masked, text_id, False)
 
 
-def _merged_spans(links: tuple[Link, ...]) -> list[tuple[int, int]]:
+def _merged_spans(spans: list[Span]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
-    for link in links:
-        if merged and link.span.start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], link.span.end))
+    for span in spans:
+        if merged and span.start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], span.end))
         else:
-            merged.append((link.span.start, link.span.end))
+            merged.append((span.start, span.end))
     return merged
 
 

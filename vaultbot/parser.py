@@ -96,6 +96,8 @@ class _Scan:
         self.text = text
         self.lines = text.split("\n")
         self.line_starts = tuple(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))
+        self._paragraph = (0, 0)  # inline code: the current paragraph's [start, end)
+        self._unclosed: set[int] = set()  # backtick run sizes without a closer in it
 
     def span(self, start: int, end: int) -> Span:
         """Return the Span of ``[start, end)`` with its 1-based line and column."""
@@ -160,11 +162,30 @@ class _Scan:
             return end
         if token != "`":
             return at + len(run)
-        close = _code_span_end(text, at + len(run), len(run))
+        close = self._code_span_end(at + len(run), len(run))
         if close is None:
             return at + len(run)
         found.append(Region("code_inline", self.span(at, close)))
         return close
+
+    def _code_span_end(self, pos: int, size: int) -> int | None:
+        """Return the end of the inline code span whose opening run of ``size`` ends at ``pos``.
+
+        The closer must be in the same paragraph.  The paragraph's end and the run sizes
+        without a closer are remembered, so many stray backticks stay linear.
+        """
+        start, limit = self._paragraph
+        if not start <= pos < limit:
+            blank = _BLANK_LINE.search(self.text, pos)
+            self._paragraph = start, limit = pos, blank.start() if blank else len(self.text)
+            self._unclosed = set()
+        if size in self._unclosed:
+            return None
+        closer = _closing_ticks(size).search(self.text, pos, limit)
+        if closer is None:
+            self._unclosed.add(size)
+            return None
+        return closer.end()
 
     def _fence_end(self, at: int, run: str) -> int:
         closing = re.compile(rf"\n[ \t]*{re.escape(run[0])}{{{len(run)},}}[ \t]*(?=\r?\n|\r?$)")
@@ -296,14 +317,6 @@ def _marker(stripped: str, line: str) -> str:
 def _line_end(text: str, at: int) -> int:
     end = text.find("\n", at)
     return len(text) if end < 0 else end
-
-
-def _code_span_end(text: str, pos: int, size: int) -> int | None:
-    """Return the end of an inline code span whose opening run of ``size`` ends at ``pos``."""
-    blank = _BLANK_LINE.search(text, pos)
-    limit = blank.start() if blank else len(text)
-    closer = _closing_ticks(size).search(text, pos, limit)
-    return None if closer is None else closer.end()
 
 
 _TICK_CACHE: dict[int, re.Pattern[str]] = {}
