@@ -33,6 +33,9 @@ PAPER_URLS = [
     ("https://arxiv.org/abs/2512.24880#S3", "2512.24880", "", "arxiv"),
     ("HTTPS://ArXiv.org/abs/2512.24880", "2512.24880", "", "arxiv"),
     ("arxiv.org/abs/0704.0001", "0704.0001", "", "arxiv"),
+    ("http://xxx.lanl.gov/abs/hep-th/9901001", "hep-th/9901001", "", "arxiv"),
+    ("https://arxiv.org/format/2512.24880", "2512.24880", "", "arxiv"),
+    ("  https://arxiv.org/abs/2512.24880  ", "2512.24880", "", "arxiv"),
 ]
 
 # URLs that are not papers; the first rows are from the seed notes.
@@ -49,6 +52,11 @@ NOT_PAPERS = [
     "https://example.org/abs/2512.24880",
     "https://arxiv.org/",
     "https://doi.org/10.1145/3442188.3445922",
+    "https://notarxiv.org/abs/2512.24880",
+    "https://arxiv.org.example.com/abs/2512.24880",
+    "https://huggingface.co/papers/hep-th/9901001",
+    "https://arxiv.org/abs/2512.24880/figures/1.png",
+    "https://arxiv.org/abs/2512.24880v2x",
 ]
 
 

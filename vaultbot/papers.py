@@ -30,10 +30,16 @@ OLD_ARCHIVES = frozenset(
     supr-con""".split()
 )
 
-_URL_HEAD = re.compile(r"(?:(?i:https?)://)?(?P<host>[^/?#\s]+)(?P<path>/[^?#\s]*)?")
-_ARXIV_PATH = re.compile(rf"/(?:abs|pdf|html|e-print|format|ps)/{_ID}(?:\.pdf)?/?")
-_HF_PATH = re.compile(rf"/papers/(?P<id>{_NEW_ID})(?P<version>v\d+)?/?")
-_DOI_PATH = re.compile(rf"/10\.48550/(?i:arxiv)\.{_ID}/?")
+# One anchored regex per URL: the host decides which path shapes are papers.  Hosts are
+# case-insensitive, IDs are not (old-style archives are lower case).
+_PAPER_URL = re.compile(
+    r"(?:(?i:https?)://)?(?i:www\.)?(?:"
+    r"(?P<arxiv>(?i:(?:[a-z0-9-]+\.)*arxiv\.org|ar5iv\.org|xxx\.lanl\.gov))/(?:abs|pdf|html|e-print|format|ps)/"
+    r"|(?P<hf>(?i:huggingface\.co|hf\.co))/papers/(?=\d{4}\.)"
+    r"|(?P<doi>(?i:(?:dx\.)?doi\.org))/10\.48550/(?i:arxiv)\."
+    rf"){_ID}(?:\.pdf)?/?(?:[?#].*)?",
+    re.S,
+)
 _TEXT_ID = re.compile(
     rf"(?<![A-Za-z0-9.])(?P<prefix>(?i:arxiv):[ \t]?|10\.48550/(?i:arxiv)\.){_ID}(?![0-9])"
 )
@@ -70,23 +76,11 @@ def paper_from_url(url: str) -> PaperRef | None:
     models, and arXiv listing pages are not papers.  Query strings and fragments are
     ignored; a scheme is optional (frontmatter values are sometimes pasted without one).
     """
-    lowered = url.lower()
-    if "arxiv" not in lowered and "ar5iv" not in lowered and "hf.co" not in lowered and "huggingface.co" not in lowered:
-        return None  # cheap rejection of the many other URLs in a note
-    head = _URL_HEAD.match(url.strip())
-    if head is None or not head.group("path"):
+    match = _PAPER_URL.fullmatch(url.strip())
+    if match is None:
         return None
-    host = head.group("host").lower().rsplit("@", 1)[-1].split(":", 1)[0]
-    if host.startswith("www."):
-        host = host[4:]
-    path = head.group("path")
-    if host in _ARXIV_HOSTS or host.endswith(".arxiv.org"):
-        return _ref(_ARXIV_PATH.fullmatch(path), "arxiv")
-    if host in _HF_HOSTS:
-        return _ref(_HF_PATH.fullmatch(path), "hf")
-    if host in _DOI_HOSTS:
-        return _ref(_DOI_PATH.fullmatch(path), "doi")
-    return None
+    host: PaperHost = "arxiv" if match.group("arxiv") else "hf" if match.group("hf") else "doi"
+    return PaperRef(normalise_id(match.group("id")), match.group("version") or "", host)
 
 
 def find_text_ids(text: str, start: int = 0, end: int | None = None) -> list[TextId]:
@@ -139,9 +133,3 @@ def is_valid_id(paper_id: str) -> bool:
 def block_id_for(paper_id: str) -> str:
     """Return the Obsidian block ID vaultbot uses for a paper (letters, digits, dashes only)."""
     return "arxiv-" + re.sub(r"[^A-Za-z0-9]+", "-", paper_id).strip("-")
-
-
-def _ref(match: re.Match[str] | None, host: PaperHost) -> PaperRef | None:
-    if match is None:
-        return None
-    return PaperRef(normalise_id(match.group("id")), match.group("version") or "", host)
