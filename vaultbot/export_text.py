@@ -24,7 +24,8 @@ from vaultbot.export_canvas import summary_line
 
 MERMAID_MAX_EDGES = 400  # Mermaid refuses to draw more than 500 edges (its maxEdges)
 MERMAID_LABEL_CHARS = 80
-_MERMAID_ENTITIES = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;"}
+# Mermaid reads "#name;"/"#code;" entities in labels, and "\n" as a line break even in quotes.
+_MERMAID_ENTITIES = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;", "\\": "#92;"}
 DOT_COLORS = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
@@ -32,7 +33,7 @@ DOT_COLORS = (
 
 
 def mermaid_label(text: str, limit: int = MERMAID_LABEL_CHARS) -> str:
-    """Return ``text`` as a quoted Mermaid label: one line, entities for ``"#<>&`` and backtick."""
+    """Return ``text`` as a quoted Mermaid label: one line, entities for ``"#<>&\\`` and backtick."""
     flat = " ".join(str(text).split())
     if len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"
