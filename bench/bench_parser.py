@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_vault import generate  # noqa: E402
+from generate_vault import generate
 
-from vaultbot.parser import parse  # noqa: E402
-from vaultbot.writer import decode  # noqa: E402
+from vaultbot.parser import parse
+from vaultbot.writer import decode
 
 
 def read_all(paths: list[Path]) -> list[tuple[str, bool]]:
@@ -58,7 +58,9 @@ def run(folder: Path, notes: int, repeat: int) -> None:
     baseline = best_of(repeat, lambda: read_all(paths))
     parsing = best_of(repeat, lambda: read_and_parse(paths))
     mentions = read_and_parse(paths)
-    print(f"notes: {len(paths)}  ({size / len(paths) / 1024:.1f} KB each, {mentions} paper mentions)")
+    print(
+        f"notes: {len(paths)}  ({size / len(paths) / 1024:.1f} KB each, {mentions} paper mentions)"
+    )
     print(f"read+decode:       {baseline:.3f} s")
     print(f"read+decode+parse: {parsing:.3f} s  ({parsing / len(paths) * 1e6:.0f} us/note)")
     print(f"ratio: {parsing / baseline:.1f}x reading (target <= ~3x)")

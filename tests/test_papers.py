@@ -61,7 +61,9 @@ NOT_PAPERS = [
 
 
 @pytest.mark.parametrize(("url", "paper_id", "version", "host"), PAPER_URLS)
-def test_paper_from_url_normalises_every_form(url: str, paper_id: str, version: str, host: str) -> None:
+def test_paper_from_url_normalises_every_form(
+    url: str, paper_id: str, version: str, host: str
+) -> None:
     assert paper_from_url(url) == PaperRef(paper_id, version, host)  # type: ignore[arg-type]
 
 
@@ -76,7 +78,10 @@ def test_paper_from_url_rejects_other_pages(url: str) -> None:
         ("see arXiv:2301.10000 for details", [("2301.10000", "", "text", "arXiv:2301.10000")]),
         ("(arXiv:hep-th/9901001v2)", [("hep-th/9901001", "v2", "text", "arXiv:hep-th/9901001v2")]),
         ("ARXIV:2512.24880v1，很好", [("2512.24880", "v1", "text", "ARXIV:2512.24880v1")]),
-        ("doi: 10.48550/arXiv.2512.24880.", [("2512.24880", "", "doi", "10.48550/arXiv.2512.24880")]),
+        (
+            "doi: 10.48550/arXiv.2512.24880.",
+            [("2512.24880", "", "doi", "10.48550/arXiv.2512.24880")],
+        ),
         ("arXiv: 2512.24880", [("2512.24880", "", "text", "arXiv: 2512.24880")]),
         ("arXiv:2512.248801 is too long", []),
         ("myarXiv:2512.24880", []),
@@ -84,7 +89,10 @@ def test_paper_from_url_rejects_other_pages(url: str) -> None:
     ],
 )
 def test_find_text_ids(text: str, expected: list[tuple[str, str, str, str]]) -> None:
-    found = [(t.ref.paper_id, t.ref.version, t.source, text[t.start : t.end]) for t in find_text_ids(text)]
+    found = [
+        (t.ref.paper_id, t.ref.version, t.source, text[t.start : t.end])
+        for t in find_text_ids(text)
+    ]
     assert found == expected
 
 

@@ -42,7 +42,9 @@ def targets(note: Note) -> list[str]:
 
 # -- whole seed notes ------------------------------------------------------------------
 
-PAPER_URL = re.compile(r"https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/\d{4}\.\d{4,5}")
+PAPER_URL = re.compile(
+    r"https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/\d{4}\.\d{4,5}"
+)
 
 
 def expected_counts(text: str) -> tuple[int, int, str]:
@@ -54,9 +56,15 @@ def expected_counts(text: str) -> tuple[int, int, str]:
             in_code = not in_code
         elif not in_code:
             urls += len(PAPER_URL.findall(line))
-    papers = len(re.findall(r"^## 📄 ", text, re.M))
-    days = len(re.findall(r"^## \d{1,2}\.\d{1,2}[ \t]*$", text, re.M))
-    kind = "report" if text.startswith("# Hugging Face Daily Papers Report") else "dated" if days else "plain"
+    papers = len(re.findall(r"^## 📄 ", text, re.MULTILINE))
+    days = len(re.findall(r"^## \d{1,2}\.\d{1,2}[ \t]*$", text, re.MULTILINE))
+    kind = (
+        "report"
+        if text.startswith("# Hugging Face Daily Papers Report")
+        else "dated"
+        if days
+        else "plain"
+    )
     return urls, papers + days, kind
 
 
@@ -88,10 +96,21 @@ def test_dated_note_days_and_bullets() -> None:
     assert days == [("12.3", 12, 3, 1), ("12.8", 12, 8, 10), ("12.10", 12, 10, 21)]
     assert note.sections[0].span.end == note.sections[1].span.start
     first = note.mentions[0]
-    assert (first.paper_id, first.bare, first.anchor_line, first.section) == ("2512.03036", True, 3, 0)
-    assert first.commentary == "VisAudio：基于视频的双耳音频生成，同时还做了一个数据集，包含了上千个视频+音频的数据集"
+    assert (first.paper_id, first.bare, first.anchor_line, first.section) == (
+        "2512.03036",
+        True,
+        3,
+        0,
+    )
+    assert (
+        first.commentary
+        == "VisAudio：基于视频的双耳音频生成，同时还做了一个数据集，包含了上千个视频+音频的数据集"
+    )
     second = note.mentions[1]
-    assert second.commentary.splitlines()[0] == "DeepSeek V3.2：主要介绍了其中的稀疏注意力机制，以及一些在RL中的稳定性机制"
+    assert (
+        second.commentary.splitlines()[0]
+        == "DeepSeek V3.2：主要介绍了其中的稀疏注意力机制，以及一些在RL中的稳定性机制"
+    )
     assert len(second.commentary.splitlines()) == 3
     assert note.list_items[second.list_item].span.line == 5  # type: ignore[index]
 
@@ -109,9 +128,15 @@ def test_report_sections_run_to_the_next_paper_heading() -> None:
     note = parse("report-2025-12-25.md", read("report-2025-12-25.md"))
     assert (note.kind, note.report_date) == ("report", "2025-12-25")
     first = note.sections[0]
-    assert (first.kind, first.title) == ("paper", "Multi-hop Reasoning via Early Knowledge Alignment")
+    assert (first.kind, first.title) == (
+        "paper",
+        "Multi-hop Reasoning via Early Knowledge Alignment",
+    )
     inner = [h.text for h in note.headings if first.span.start < h.span.start < first.span.end]
-    assert inner[:2] == ["论文阅读报告：Multi-hop Reasoning via Early Knowledge Alignment", "1. 应用领域"]
+    assert inner[:2] == [
+        "论文阅读报告：Multi-hop Reasoning via Early Knowledge Alignment",
+        "1. 应用领域",
+    ]
     assert first.span.end == note.sections[1].heading.span.start
     mention = note.mentions[0]
     assert (mention.paper_id, mention.host, mention.bare) == ("2512.20144", "hf", True)
@@ -131,6 +156,7 @@ def test_report_with_level3_numbered_headings_has_no_day_sections() -> None:
 
 
 # -- positions, line endings, BOM ------------------------------------------------------
+
 
 def test_positions_are_one_based_lines_and_character_columns() -> None:
     note = parse("n.md", "## 1.2\n\n" + BARE_LINE + "\n" + SUB_LINE + "\n")
@@ -152,7 +178,9 @@ def test_crlf_note_parses_like_lf() -> None:
         (m.paper_id, m.span.line, m.span.column, m.commentary) for m in b.mentions
     ]
     assert [(r.kind, r.span.line) for r in a.regions] == [(r.kind, r.span.line) for r in b.regions]
-    assert [(i.span.line, i.parent) for i in a.list_items] == [(i.span.line, i.parent) for i in b.list_items]
+    assert [(i.span.line, i.parent) for i in a.list_items] == [
+        (i.span.line, i.parent) for i in b.list_items
+    ]
     for heading in b.headings:
         assert "\r" not in crlf[heading.span.start : heading.span.end]
     for item in b.list_items:
@@ -202,7 +230,11 @@ def test_frontmatter_sources_are_mentions_but_not_links() -> None:
     )
     note = parse("n.md", text)
     front = [(m.paper_id, m.source, m.span.line, m.bare) for m in note.mentions if m.in_frontmatter]
-    assert front == [("2512.24880", "url", 4, False), ("2602.05258", "url", 5, False), ("2512.22905", "text", 6, False)]
+    assert front == [
+        ("2512.24880", "url", 4, False),
+        ("2602.05258", "url", 5, False),
+        ("2512.22905", "text", 6, False),
+    ]
     assert targets(note) == ["https://www.arxiv.org/abs/2512.22905"]
     assert note.headings[0].text == "1.2" and note.kind == "dated"
 
@@ -212,18 +244,32 @@ def test_frontmatter_sources_are_mentions_but_not_links() -> None:
 HIDDEN = [
     ("fence backticks", "```\n" + BARE_LINE + "\n```\n", "code_fence"),
     ("fence tildes", "~~~md\n" + MD_LINE + "\n~~~\n", "code_fence"),
-    ("long fence holds a short one", "````md\n```\n" + BARE_LINE + "\n```\n" + IMAGE_LINE + "\n````\n", "code_fence"),
+    (
+        "long fence holds a short one",
+        "````md\n```\n" + BARE_LINE + "\n```\n" + IMAGE_LINE + "\n````\n",
+        "code_fence",
+    ),
     ("tilde does not close backticks", "```\n~~~\n" + BARE_LINE + "\n```\n", "code_fence"),
-    ("indented fence in a list", "- Attention\n\t```python\n\t" + BARE_LINE + "\n\t```\n", "code_fence"),
+    (
+        "indented fence in a list",
+        "- Attention\n\t```python\n\t" + BARE_LINE + "\n\t```\n",
+        "code_fence",
+    ),
     ("inline code", "看 `https://arxiv.org/abs/2512.24880` 这里", "code_inline"),
     ("double backtick code", "`` a ` https://arxiv.org/abs/2512.24880 ``", "code_inline"),
     ("obsidian comment", "%% " + BARE_LINE + " %%", "comment_obsidian"),
-    ("multi-line obsidian comment", "%%\n" + BARE_LINE + "\n\n" + IMAGE_LINE + "\n%%\n", "comment_obsidian"),
+    (
+        "multi-line obsidian comment",
+        "%%\n" + BARE_LINE + "\n\n" + IMAGE_LINE + "\n%%\n",
+        "comment_obsidian",
+    ),
     ("html comment", "<!--\n" + MD_LINE + "\n[[note]]\n-->", "comment_html"),
 ]
 
 
-@pytest.mark.parametrize(("text", "kind"), [(t, k) for _, t, k in HIDDEN], ids=[n for n, _, _ in HIDDEN])
+@pytest.mark.parametrize(
+    ("text", "kind"), [(t, k) for _, t, k in HIDDEN], ids=[n for n, _, _ in HIDDEN]
+)
 def test_nothing_inside_code_or_comments_is_a_link(text: str, kind: str) -> None:
     note = parse("n.md", text + "\n" + BARE_LINE + "\n")
     assert kind in {r.kind for r in note.regions}
@@ -233,7 +279,11 @@ def test_nothing_inside_code_or_comments_is_a_link(text: str, kind: str) -> None
 
 
 def test_unclosed_regions_run_to_the_end() -> None:
-    for text in ("```python\n" + BARE_LINE + "\n", "text %%\n" + BARE_LINE + "\n", "<!-- x\n" + BARE_LINE):
+    for text in (
+        "```python\n" + BARE_LINE + "\n",
+        "text %%\n" + BARE_LINE + "\n",
+        "<!-- x\n" + BARE_LINE,
+    ):
         note = parse("n.md", text)
         assert note.regions[-1].span.end == len(text) and note.links == () and note.mentions == ()
 
@@ -251,7 +301,9 @@ def test_inline_code_in_seed_line_masks_angle_brackets() -> None:
 
 
 def test_headings_and_list_items_are_not_found_in_code() -> None:
-    note = parse("n.md", "```\n## 1.2\n- [x](https://arxiv.org/abs/2512.24880)\n```\n## 1.3\n- item\n")
+    note = parse(
+        "n.md", "```\n## 1.2\n- [x](https://arxiv.org/abs/2512.24880)\n```\n## 1.3\n- item\n"
+    )
     assert [h.text for h in note.headings] == ["1.3"]
     assert [i.span.line for i in note.list_items] == [6]
 
@@ -271,13 +323,22 @@ def test_directives_are_vaultbot_comments(text: str, directive: str) -> None:
 
 # -- headings, list items, block IDs ---------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("line", "level", "text"),
     [
         ("## 1.14", 2, "1.14"),
-        ("## 📄 CoPE: Clipped RoPE as A Scalable Free Lunch for Long Context LLMs", 2, "📄 CoPE: Clipped RoPE as A Scalable Free Lunch for Long Context LLMs"),
+        (
+            "## 📄 CoPE: Clipped RoPE as A Scalable Free Lunch for Long Context LLMs",
+            2,
+            "📄 CoPE: Clipped RoPE as A Scalable Free Lunch for Long Context LLMs",
+        ),
         ("### 1. **应用领域**", 3, "1. **应用领域**"),
-        ("# 论文阅读报告：Multi-hop Reasoning via Early Knowledge Alignment", 1, "论文阅读报告：Multi-hop Reasoning via Early Knowledge Alignment"),
+        (
+            "# 论文阅读报告：Multi-hop Reasoning via Early Knowledge Alignment",
+            1,
+            "论文阅读报告：Multi-hop Reasoning via Early Knowledge Alignment",
+        ),
         ("## closing hashes ##", 2, "closing hashes"),
         ("## C#", 2, "C#"),
         ("#", 1, ""),
@@ -285,7 +346,9 @@ def test_directives_are_vaultbot_comments(text: str, directive: str) -> None:
 )
 def test_atx_headings(line: str, level: int, text: str) -> None:
     note = parse("n.md", line + "\n")
-    assert [(h.level, h.text, h.span.line, h.span.column) for h in note.headings] == [(level, text, 1, 1)]
+    assert [(h.level, h.text, h.span.line, h.span.column) for h in note.headings] == [
+        (level, text, 1, 1)
+    ]
 
 
 @pytest.mark.parametrize("line", ["#tag at line start", "####### seven", "    # indented code"])
@@ -295,7 +358,13 @@ def test_not_headings(line: str) -> None:
 
 @pytest.mark.parametrize(
     ("heading", "day"),
-    [("## 1.14", (1, 14)), ("## 12.3", (12, 3)), ("## 1. 应用领域", None), ("### 1. 应用领域", None), ("### 1.2", None)],
+    [
+        ("## 1.14", (1, 14)),
+        ("## 12.3", (12, 3)),
+        ("## 1. 应用领域", None),
+        ("### 1. 应用领域", None),
+        ("### 1.2", None),
+    ],
 )
 def test_day_headings(heading: str, day: tuple[int, int] | None) -> None:
     note = parse("n.md", heading + "\n\n" + BARE_LINE + "\n")
@@ -337,7 +406,11 @@ def test_list_items_parents_indents_and_subtrees() -> None:
 
 
 def test_fence_at_column_zero_ends_a_list_but_an_indented_one_does_not() -> None:
-    text = "- Attention\n\t- [Gated Attention](https://arxiv.org/pdf/2505.06708)\n\n" + CODE_BLOCK + "\n"
+    text = (
+        "- Attention\n\t- [Gated Attention](https://arxiv.org/pdf/2505.06708)\n\n"
+        + CODE_BLOCK
+        + "\n"
+    )
     note = parse("n.md", text)
     assert note.list_items[0].subtree_end == note.line_end(2)
     nested = "- Attention\n\t```python\nx = 1\n\t```\n- next\n"
@@ -354,27 +427,155 @@ def test_block_ids() -> None:
 
 LINKS = [
     # (markdown, kind, embed, target, path, subpath, text, title, covered text)
-    (MD_LINE, "markdown", False, "https://www.arxiv.org/abs/2512.22905", "https://www.arxiv.org/abs/2512.22905", None, "JavisGPT", None, "[JavisGPT](https://www.arxiv.org/abs/2512.22905)"),
-    (IMAGE_LINE, "markdown", True, "asset/Pasted%20image%2020260104183643.png", "asset/Pasted image 20260104183643.png", None, "", None, IMAGE_LINE),
-    ('![图 1](<asset/Pasted image 1.png> "标题")', "markdown", True, "asset/Pasted image 1.png", "asset/Pasted image 1.png", None, "图 1", "标题", '![图 1](<asset/Pasted image 1.png> "标题")'),
-    ("[a [nested] text](note.md#Some%20Heading)", "markdown", False, "note.md#Some%20Heading", "note.md", "#Some Heading", "a [nested] text", None, "[a [nested] text](note.md#Some%20Heading)"),
-    ("[wiki](https://en.wikipedia.org/wiki/Foo_(bar))。", "markdown", False, "https://en.wikipedia.org/wiki/Foo_(bar)", "https://en.wikipedia.org/wiki/Foo_(bar)", None, "wiki", None, "[wiki](https://en.wikipedia.org/wiki/Foo_(bar))"),
-    ("[t](a%23b.md 'single')", "markdown", False, "a%23b.md", "a#b.md", None, "t", "single", "[t](a%23b.md 'single')"),
-    ("[[Recursive Language Model#方法|RLM]]", "wikilink", False, "Recursive Language Model#方法", "Recursive Language Model", "#方法", "RLM", None, "[[Recursive Language Model#方法|RLM]]"),
-    ("![[Pasted image 20260104183643.png|300]]", "wikilink", True, "Pasted image 20260104183643.png", "Pasted image 20260104183643.png", None, "300", None, "![[Pasted image 20260104183643.png|300]]"),
-    ("<https://arxiv.org/abs/2512.24880>", "autolink", False, "https://arxiv.org/abs/2512.24880", "https://arxiv.org/abs/2512.24880", None, None, None, "<https://arxiv.org/abs/2512.24880>"),
-    (BARE_LINE, "bare", False, "https://arxiv.org/abs/2512.24880", "https://arxiv.org/abs/2512.24880", None, None, None, "https://arxiv.org/abs/2512.24880"),
-    (GLUED_LINE, "bare", False, "https://github.com/kaist-dmlab/Hybridiff", "https://github.com/kaist-dmlab/Hybridiff", None, None, None, "https://github.com/kaist-dmlab/Hybridiff"),
+    (
+        MD_LINE,
+        "markdown",
+        False,
+        "https://www.arxiv.org/abs/2512.22905",
+        "https://www.arxiv.org/abs/2512.22905",
+        None,
+        "JavisGPT",
+        None,
+        "[JavisGPT](https://www.arxiv.org/abs/2512.22905)",
+    ),
+    (
+        IMAGE_LINE,
+        "markdown",
+        True,
+        "asset/Pasted%20image%2020260104183643.png",
+        "asset/Pasted image 20260104183643.png",
+        None,
+        "",
+        None,
+        IMAGE_LINE,
+    ),
+    (
+        '![图 1](<asset/Pasted image 1.png> "标题")',
+        "markdown",
+        True,
+        "asset/Pasted image 1.png",
+        "asset/Pasted image 1.png",
+        None,
+        "图 1",
+        "标题",
+        '![图 1](<asset/Pasted image 1.png> "标题")',
+    ),
+    (
+        "[a [nested] text](note.md#Some%20Heading)",
+        "markdown",
+        False,
+        "note.md#Some%20Heading",
+        "note.md",
+        "#Some Heading",
+        "a [nested] text",
+        None,
+        "[a [nested] text](note.md#Some%20Heading)",
+    ),
+    (
+        "[wiki](https://en.wikipedia.org/wiki/Foo_(bar))。",
+        "markdown",
+        False,
+        "https://en.wikipedia.org/wiki/Foo_(bar)",
+        "https://en.wikipedia.org/wiki/Foo_(bar)",
+        None,
+        "wiki",
+        None,
+        "[wiki](https://en.wikipedia.org/wiki/Foo_(bar))",
+    ),
+    (
+        "[t](a%23b.md 'single')",
+        "markdown",
+        False,
+        "a%23b.md",
+        "a#b.md",
+        None,
+        "t",
+        "single",
+        "[t](a%23b.md 'single')",
+    ),
+    (
+        "[[Recursive Language Model#方法|RLM]]",
+        "wikilink",
+        False,
+        "Recursive Language Model#方法",
+        "Recursive Language Model",
+        "#方法",
+        "RLM",
+        None,
+        "[[Recursive Language Model#方法|RLM]]",
+    ),
+    (
+        "![[Pasted image 20260104183643.png|300]]",
+        "wikilink",
+        True,
+        "Pasted image 20260104183643.png",
+        "Pasted image 20260104183643.png",
+        None,
+        "300",
+        None,
+        "![[Pasted image 20260104183643.png|300]]",
+    ),
+    (
+        "<https://arxiv.org/abs/2512.24880>",
+        "autolink",
+        False,
+        "https://arxiv.org/abs/2512.24880",
+        "https://arxiv.org/abs/2512.24880",
+        None,
+        None,
+        None,
+        "<https://arxiv.org/abs/2512.24880>",
+    ),
+    (
+        BARE_LINE,
+        "bare",
+        False,
+        "https://arxiv.org/abs/2512.24880",
+        "https://arxiv.org/abs/2512.24880",
+        None,
+        None,
+        None,
+        "https://arxiv.org/abs/2512.24880",
+    ),
+    (
+        GLUED_LINE,
+        "bare",
+        False,
+        "https://github.com/kaist-dmlab/Hybridiff",
+        "https://github.com/kaist-dmlab/Hybridiff",
+        None,
+        None,
+        None,
+        "https://github.com/kaist-dmlab/Hybridiff",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("line", "kind", "embed", "target", "path", "subpath", "text", "title", "whole"), LINKS)
-def test_links(line: str, kind: str, embed: bool, target: str, path: str, subpath: str | None, text: str | None, title: str | None, whole: str) -> None:
+@pytest.mark.parametrize(
+    ("line", "kind", "embed", "target", "path", "subpath", "text", "title", "whole"), LINKS
+)
+def test_links(
+    line: str,
+    kind: str,
+    embed: bool,
+    target: str,
+    path: str,
+    subpath: str | None,
+    text: str | None,
+    title: str | None,
+    whole: str,
+) -> None:
     note = parse("n.md", "前文\n" + line + "\n")
     assert len(note.links) == 1
     link = note.links[0]
     assert (link.kind, link.embed, link.target, link.path, link.subpath, link.text, link.title) == (
-        kind, embed, target, path, subpath, text, title,
+        kind,
+        embed,
+        target,
+        path,
+        subpath,
+        text,
+        title,
     )
     assert covered(note, link) == whole
     assert note.text[link.target_span.start : link.target_span.end] == target
@@ -399,7 +600,13 @@ def test_image_inside_link_text_is_an_embed_too() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["[text] (https://x.org)", "\\[x](https://x.org/a b)", "[open(https://x.org", "- [ ] task", "[a\n\nb](c.md)"],
+    [
+        "[text] (https://x.org)",
+        "\\[x](https://x.org/a b)",
+        "[open(https://x.org",
+        "- [ ] task",
+        "[a\n\nb](c.md)",
+    ],
 )
 def test_not_markdown_links(text: str) -> None:
     assert [l.kind for l in parse("n.md", text).links if l.kind == "markdown"] == []
@@ -441,8 +648,19 @@ def test_bare_url_needs_a_host() -> None:
 
 # -- paper mentions --------------------------------------------------------------------
 
+
 def test_mention_kinds_from_seed_lines() -> None:
-    text = "\n".join([BARE_LINE, MD_LINE, IMAGE_LINE, "<https://arxiv.org/abs/2512.24873>", "文中 arXiv:2512.24601v1 提到", "DOI 10.48550/arXiv.2601.10355", ""])
+    text = "\n".join(
+        [
+            BARE_LINE,
+            MD_LINE,
+            IMAGE_LINE,
+            "<https://arxiv.org/abs/2512.24873>",
+            "文中 arXiv:2512.24601v1 提到",
+            "DOI 10.48550/arXiv.2601.10355",
+            "",
+        ]
+    )
     note = parse("n.md", text)
     got = [(m.paper_id, m.version, m.source, m.host, m.bare, m.link) for m in note.mentions]
     assert got == [
@@ -455,8 +673,14 @@ def test_mention_kinds_from_seed_lines() -> None:
 
 
 def test_doi_url_is_one_mention_not_two() -> None:
-    note = parse("n.md", "- https://doi.org/10.48550/arXiv.2512.24880\n- [arXiv:2512.22905](https://arxiv.org/abs/2512.22905)\n")
-    assert [(m.paper_id, m.host, m.source) for m in note.mentions] == [("2512.24880", "doi", "url"), ("2512.22905", "arxiv", "url")]
+    note = parse(
+        "n.md",
+        "- https://doi.org/10.48550/arXiv.2512.24880\n- [arXiv:2512.22905](https://arxiv.org/abs/2512.22905)\n",
+    )
+    assert [(m.paper_id, m.host, m.source) for m in note.mentions] == [
+        ("2512.24880", "doi", "url"),
+        ("2512.22905", "arxiv", "url"),
+    ]
 
 
 def test_commentary_skips_vaultbot_lines_and_rest_of_line_outside_lists() -> None:
@@ -488,7 +712,9 @@ def test_arxiv_text_in_a_non_paper_links_text_is_a_mention() -> None:
 
 
 def test_frontmatter_flow_list_of_urls() -> None:
-    text = '---\nsources: ["https://arxiv.org/abs/2512.24880", https://hf.co/papers/2602.05258]\n---\n'
+    text = (
+        '---\nsources: ["https://arxiv.org/abs/2512.24880", https://hf.co/papers/2602.05258]\n---\n'
+    )
     note = parse("n.md", text)
     line = text.split("\n")[1]
     urls = ["https://arxiv.org/abs/2512.24880", "https://hf.co/papers/2602.05258"]
@@ -511,4 +737,6 @@ def test_frontmatter_flow_list_of_urls() -> None:
 )
 def test_inline_code_pairs_equal_runs_within_a_paragraph(text: str, code: list[str]) -> None:
     note = parse("n.md", text)
-    assert [text[r.span.start : r.span.end] for r in note.regions if r.kind == "code_inline"] == code
+    assert [
+        text[r.span.start : r.span.end] for r in note.regions if r.kind == "code_inline"
+    ] == code

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from vaultbot.mdlinks import URL_STOP
 from vaultbot.model import Frontmatter, Link, ListItem, PaperMention, Section, Span
@@ -80,7 +81,17 @@ def _in_frontmatter(text: str, frontmatter: Frontmatter) -> Iterator[_Found]:
         ref = paper_from_url(url)
         taken.append((match.start(), match.start() + len(url)))
         if ref is not None:
-            yield _Found(match.start(), match.start() + len(url), url, ref, "url", ref.host, False, None, True)
+            yield _Found(
+                match.start(),
+                match.start() + len(url),
+                url,
+                ref,
+                "url",
+                ref.host,
+                False,
+                None,
+                True,
+            )
     for text_id in find_text_ids(text, start, end):
         if not any(a <= text_id.start < b for a, b in taken):
             yield _from_text_id(text, text_id, True)
@@ -94,10 +105,14 @@ def _in_links(links: tuple[Link, ...]) -> Iterator[_Found]:
         if ref is None:
             continue
         bare = link.kind in ("bare", "autolink")
-        yield _Found(link.span.start, link.span.end, link.target, ref, "url", ref.host, bare, index, False)
+        yield _Found(
+            link.span.start, link.span.end, link.target, ref, "url", ref.host, bare, index, False
+        )
 
 
-def _in_text(masked: str, body_start: int, links: tuple[Link, ...], paper_links: set[int | None]) -> Iterator[_Found]:
+def _in_text(
+    masked: str, body_start: int, links: tuple[Link, ...], paper_links: set[int | None]
+) -> Iterator[_Found]:
     """Yield ``arXiv:ID`` texts outside link destinations and outside paper links' text.
 
     ``[arXiv:2301.10000](https://arxiv.org/abs/2301.10000)`` is one mention (the link);
@@ -105,7 +120,10 @@ def _in_text(masked: str, body_start: int, links: tuple[Link, ...], paper_links:
     """
     covered = _merged_spans(
         sorted(
-            (link.span if index in paper_links else link.target_span for index, link in enumerate(links)),
+            (
+                link.span if index in paper_links else link.target_span
+                for index, link in enumerate(links)
+            ),
             key=lambda span: span.start,
         )
     )
@@ -130,19 +148,33 @@ def _merged_spans(spans: list[Span]) -> list[tuple[int, int]]:
 def _from_text_id(text: str, text_id: TextId, in_frontmatter: bool) -> _Found:
     host = "doi" if text_id.source == "doi" else "text"
     url = text[text_id.start : text_id.end]
-    return _Found(text_id.start, text_id.end, url, text_id.ref, text_id.source, host, False, None, in_frontmatter)
+    return _Found(
+        text_id.start,
+        text_id.end,
+        url,
+        text_id.ref,
+        text_id.source,
+        host,
+        False,
+        None,
+        in_frontmatter,
+    )
 
 
 class _Context:
     """Find the list item, section and commentary that belong to an offset."""
 
-    def __init__(self, scan: _Scan, items: tuple[ListItem, ...], sections: tuple[Section, ...]) -> None:
+    def __init__(
+        self, scan: _Scan, items: tuple[ListItem, ...], sections: tuple[Section, ...]
+    ) -> None:
         self.scan = scan
         self.items = items
         self.item_lines = [item.span.line for item in items]
         self.sections = sections
         self.section_starts = [section.span.start for section in sections]
-        self.link_lines = {index: _link_line(scan, s) for index, s in enumerate(sections) if s.kind == "paper"}
+        self.link_lines = {
+            index: _link_line(scan, s) for index, s in enumerate(sections) if s.kind == "paper"
+        }
 
     def mention(self, found: _Found) -> PaperMention:
         """Return the PaperMention for ``found`` with its place and commentary."""

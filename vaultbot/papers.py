@@ -24,21 +24,54 @@ _ID = rf"(?P<id>{_NEW_ID}|{_OLD_ID})(?P<version>v\d+)?"
 
 # Archives that issued old-style IDs (before April 2007).
 OLD_ARCHIVES = frozenset(
-    """acc-phys adap-org alg-geom ao-sci astro-ph atom-ph bayes-an chao-dyn chem-ph cmp-lg
-    comp-gas cond-mat cs dg-ga funct-an gr-qc hep-ex hep-lat hep-ph hep-th math math-ph
-    mtrl-th nlin nucl-ex nucl-th patt-sol physics plasm-ph q-alg q-bio quant-ph solv-int
-    supr-con""".split()
+    [
+        "acc-phys",
+        "adap-org",
+        "alg-geom",
+        "ao-sci",
+        "astro-ph",
+        "atom-ph",
+        "bayes-an",
+        "chao-dyn",
+        "chem-ph",
+        "cmp-lg",
+        "comp-gas",
+        "cond-mat",
+        "cs",
+        "dg-ga",
+        "funct-an",
+        "gr-qc",
+        "hep-ex",
+        "hep-lat",
+        "hep-ph",
+        "hep-th",
+        "math",
+        "math-ph",
+        "mtrl-th",
+        "nlin",
+        "nucl-ex",
+        "nucl-th",
+        "patt-sol",
+        "physics",
+        "plasm-ph",
+        "q-alg",
+        "q-bio",
+        "quant-ph",
+        "solv-int",
+        "supr-con",
+    ]
 )
 
 # One anchored regex per URL: the host decides which path shapes are papers.  Hosts are
 # case-insensitive, IDs are not (old-style archives are lower case).
 _PAPER_URL = re.compile(
     r"(?:(?i:https?)://)?(?i:www\.)?(?:"
-    r"(?P<arxiv>(?i:(?:[a-z0-9-]+\.)*arxiv\.org|ar5iv\.org|xxx\.lanl\.gov))/(?:abs|pdf|html|e-print|format|ps)/"
+    r"(?P<arxiv>(?i:(?:[a-z0-9-]+\.)*arxiv\.org|ar5iv\.org|xxx\.lanl\.gov))"
+    r"/(?:abs|pdf|html|e-print|format|ps)/"
     r"|(?P<hf>(?i:huggingface\.co|hf\.co))/papers/(?=\d{4}\.)"
     r"|(?P<doi>(?i:(?:dx\.)?doi\.org))/10\.48550/(?i:arxiv)\."
     rf"){_ID}(?:\.pdf)?/?(?:[?#].*)?",
-    re.S,
+    re.DOTALL,
 )
 _TEXT_ID = re.compile(
     rf"(?<![A-Za-z0-9.])(?P<prefix>(?i:arxiv):[ \t]?|10\.48550/(?i:arxiv)\.){_ID}(?![0-9])"

@@ -113,7 +113,10 @@ class _Scan:
         """Return the frontmatter block, with parsed data or the YAML error and its line."""
         if not self.text.startswith("---") or not _FM_FENCE.fullmatch(self.lines[0]):
             return None
-        close = next((n for n in range(2, len(self.lines) + 1) if _FM_FENCE.fullmatch(self.lines[n - 1])), None)
+        close = next(
+            (n for n in range(2, len(self.lines) + 1) if _FM_FENCE.fullmatch(self.lines[n - 1])),
+            None,
+        )
         if close is None:
             return None
         body_start, body_end = self.line_starts[1], self.line_starts[close - 1]
@@ -149,7 +152,9 @@ class _Scan:
             closer = "%%" if token == "%%" else "-->"
             close = text.find(closer, at + len(token))
             end = len(text) if close < 0 else close + len(closer)
-            found.append(Region("comment_obsidian" if token == "%%" else "comment_html", self.span(at, end)))
+            found.append(
+                Region("comment_obsidian" if token == "%%" else "comment_html", self.span(at, end))
+            )
             return end
         run = _RUN[token[0]].match(text, at).group()  # type: ignore[union-attr]
         line_start = text.rfind("\n", 0, at) + 1
@@ -162,11 +167,11 @@ class _Scan:
             return end
         if token != "`":
             return at + len(run)
-        close = self._code_span_end(at + len(run), len(run))
-        if close is None:
+        span_end = self._code_span_end(at + len(run), len(run))
+        if span_end is None:
             return at + len(run)
-        found.append(Region("code_inline", self.span(at, close)))
-        return close
+        found.append(Region("code_inline", self.span(at, span_end)))
+        return span_end
 
     def _code_span_end(self, pos: int, size: int) -> int | None:
         """Return the end of the inline code span whose opening run of ``size`` ends at ``pos``.
@@ -213,7 +218,9 @@ class _Scan:
         space (or nothing); it closes every open item indented as deep or deeper.
         """
         inside = self._interior_lines(regions)
-        open_items: list[list[Any]] = []  # [indent, line, marker, marker_at, content, parent, index, last]
+        open_items: list[
+            list[Any]
+        ] = []  # [indent, line, marker, marker_at, content, parent, index, last]
         order: list[list[Any]] = []
         last = body_line
         for number, line in enumerate(self.lines[body_line - 1 :], body_line):
@@ -241,7 +248,17 @@ class _Scan:
             record[7] = last
         return tuple(self._item(*record) for record in order)
 
-    def _item(self, width: int, number: int, marker: str, at: int, content: int, parent: int | None, _: int, last: int) -> ListItem:
+    def _item(
+        self,
+        width: int,
+        number: int,
+        marker: str,
+        at: int,
+        content: int,
+        parent: int | None,
+        _: int,
+        last: int,
+    ) -> ListItem:
         span = Span(at, self.line_end(number), number, at - self.line_starts[number - 1] + 1)
         return ListItem(width, marker, span, content, self.line_end(last), parent)
 
@@ -269,7 +286,8 @@ class _Scan:
         next_start = {"day": len(self.text), "paper": len(self.text)}
         for section_kind, heading, month, day_of, title in reversed(found):
             span = self.span(heading.span.start, next_start[section_kind])
-            sections.append(Section(section_kind, title, heading, span, month, day_of))  # type: ignore[arg-type]
+            section = Section(section_kind, title, heading, span, month, day_of)  # type: ignore[arg-type]
+            sections.append(section)
             next_start[section_kind] = heading.span.start
         return tuple(reversed(sections))
 
@@ -346,7 +364,10 @@ def _blank(chunk: str) -> str:
     """Return ``chunk`` as spaces, keeping its line breaks (faster than a regex sub)."""
     if "\n" not in chunk:
         return " " * len(chunk)
-    return "\n".join(" " * (len(line) - 1) + "\r" if line.endswith("\r") else " " * len(line) for line in chunk.split("\n"))
+    return "\n".join(
+        " " * (len(line) - 1) + "\r" if line.endswith("\r") else " " * len(line)
+        for line in chunk.split("\n")
+    )
 
 
 def _kind(anchored: str, headings: tuple[Heading, ...]) -> tuple[NoteKind, str | None]:
