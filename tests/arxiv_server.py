@@ -179,6 +179,7 @@ class ReplayServer:
 def _handler_for(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # else every answer waits for a delayed ACK (~40 ms)
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)

@@ -129,13 +129,19 @@ class Cache:
         finally:
             self._conn.close()
 
-    def get_many(self, ids: Iterable[str]) -> dict[str, PaperRecord]:
-        """Return the cached records of ``ids`` (missing IDs are simply absent)."""
+    def get_many(self, ids: Iterable[str], *, light: bool = False) -> dict[str, PaperRecord]:
+        """Return the cached records of ``ids`` (missing IDs are simply absent).
+
+        ``light`` leaves out authors and abstract (resolve needs titles and categories
+        only, for tens of thousands of papers).
+        """
         found: dict[str, PaperRecord] = {}
-        for chunk in _chunks(sorted(set(ids)), 500):
+        columns = _LIGHT if light else "*"
+        make = _light_record if light else _record
+        for chunk in _chunks(sorted(set(ids)), 900):
             marks = ",".join("?" * len(chunk))
-            for row in self._query(f"SELECT * FROM papers WHERE id IN ({marks})", chunk):
-                found[row[0]] = _record(row)
+            for row in self._query(f"SELECT {columns} FROM papers WHERE id IN ({marks})", chunk):
+                found[row[0]] = make(row)
         return found
 
     def not_found(self, ids: Iterable[str], now: float | None = None) -> set[str]:
@@ -243,6 +249,13 @@ def _record(row: tuple[Any, ...]) -> PaperRecord:
         fetched_at=row[7],
         source=row[8],
     )
+
+
+_LIGHT = "id, title, primary_category, categories"
+
+
+def _light_record(row: tuple[Any, ...]) -> PaperRecord:
+    return PaperRecord(row[0], row[1], primary_category=row[2], categories=tuple(json.loads(row[3])))
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

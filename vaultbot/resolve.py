@@ -97,9 +97,23 @@ class Knowledge:
     rules: TagRules
     reasons: Mapping[str, str]  # paper id -> why it is unresolved
 
+    memo: dict[tuple[object, ...], list[str]] = field(default_factory=dict)
+
     def title(self, paper_id: str) -> str:
         record = self.records.get(paper_id)
         return (record.title if record else "") or self.stated.get(paper_id, "")
+
+    def paper_tags(self, paper_id: str, field_text: str) -> list[str]:
+        """Return one paper's topic tags; memoised by the inputs (papers recur across notes)."""
+        record = self.records.get(paper_id)
+        primary, categories = (record.primary_category, record.categories) if record else ("", ())
+        texts = (self.title(paper_id), record.abstract if record else "", field_text)
+        key = (primary, categories, *texts)
+        if key not in self.memo:
+            found = self.rules.category_tags(primary, categories) if primary else []
+            words = self.rules.keyword_tags(dict(zip(("title", "abstract", "field"), texts)))
+            self.memo[key] = found + [t for t in words if t not in found]
+        return self.memo[key]
 
 
 def link_text(title: str) -> str:
@@ -173,7 +187,8 @@ def _gather(
     progress: Progress | None,
 ) -> Knowledge:
     """Look IDs up in the cache, then the API; record what was learnt in the cache."""
-    records = dict(cache.get_many(valid)) if cache else {}
+    light = not any("abstract" in rule.fields for rule in rules.keywords)
+    records = dict(cache.get_many(valid, light=light)) if cache else {}
     known_missing = cache.not_found(valid - set(records)) if cache else set()
     need = sorted(valid - set(records) - set(stated) - known_missing)
     reasons = dict.fromkeys(known_missing, "not found on arXiv (remembered; retried after 30 days)")
@@ -264,15 +279,7 @@ def _desired_tags(resolved: Iterable[str], mentions: list[PaperMention], knowled
     fields = {m.paper_id: report_field(m.commentary) for m in mentions if m.stated_title}
     tags: list[str] = []
     for paper_id in resolved:
-        record = knowledge.records.get(paper_id)
-        found = knowledge.rules.category_tags(record.primary_category, record.categories) if record else []
-        texts = {
-            "title": knowledge.title(paper_id),
-            "abstract": record.abstract if record else "",
-            "field": fields.get(paper_id, ""),
-        }
-        found += knowledge.rules.keyword_tags(texts)
-        tags.extend(t for t in found if t not in tags)
+        tags.extend(t for t in knowledge.paper_tags(paper_id, fields.get(paper_id, "")) if t not in tags)
     return tags
 
 
