@@ -12,7 +12,7 @@ from vaultbot.parser import bare_url_end, parse
 from vaultbot.writer import decode
 
 NOTES = Path(__file__).parent / "data" / "notes"
-SEED_FILES = sorted(NOTES.glob("*.md"))
+SEED_FILES = sorted([*NOTES.glob("dated-*.md"), *NOTES.glob("report-*.md")])  # the five seed notes
 
 # Lines copied from the seed notes.
 BARE_LINE = "- mHC https://arxiv.org/abs/2512.24880"
@@ -740,3 +740,68 @@ def test_inline_code_pairs_equal_runs_within_a_paragraph(text: str, code: list[s
     assert [
         text[r.span.start : r.span.end] for r in note.regions if r.kind == "code_inline"
     ] == code
+
+
+# -- the syntax tour: one real-lines fixture holding every construct -------------------
+
+
+def tour_lines() -> list[str]:
+    return read("syntax-tour.md").split("\n")
+
+
+def line_of(needle: str) -> int:
+    """Return the 1-based line of the fixture holding ``needle`` (so no magic numbers)."""
+    return next(n for n, line in enumerate(tour_lines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_syntax_tour(newline: str) -> None:
+    text = read("syntax-tour.md").replace("\n", newline)
+    note = parse("syntax-tour.md", text)
+    assert note.newline == newline and note.kind == "dated"
+    assert note.frontmatter is not None and note.frontmatter.data["title"] == "阅读笔记 2026-01"  # type: ignore[index]
+    kinds = [(r.kind, r.span.line) for r in note.regions]
+    assert kinds == [
+        ("frontmatter", 1),
+        ("comment_obsidian", line_of("vaultbot-ignore")),
+        ("comment_obsidian", line_of("%%vaultbot%%")),
+        ("code_fence", line_of("```python")),
+        ("code_fence", line_of("~~~~md")),
+        ("code_inline", line_of("latent_start")),
+        ("comment_html", line_of("<!--")),
+    ]
+    mentions = [
+        (m.paper_id, m.source, m.bare, m.in_frontmatter, m.anchor_line) for m in note.mentions
+    ]
+    assert mentions == [
+        ("2512.24880", "url", False, True, line_of("  - https://arxiv.org/abs/2512.24880")),
+        ("2602.05258", "url", False, True, line_of("huggingface.co/papers/2602.05258")),
+        ("2512.24880", "url", True, False, line_of("- mHC")),
+        ("2512.22905", "url", False, False, line_of("JavisGPT")),
+        ("2512.24873", "url", True, False, line_of("<https://arxiv.org/pdf/2512.24873>")),
+        ("2601.08521", "text", False, False, line_of("arXiv:2601.08521")),
+        ("2601.10079", "doi", False, False, line_of("arXiv:2601.08521")),
+    ]
+    kinds_of_links = [(link.kind, link.embed, link.span.line) for link in note.links]
+    assert kinds_of_links == [
+        ("bare", False, line_of("- mHC")),
+        ("wikilink", False, line_of("related:")),
+        ("markdown", False, line_of("JavisGPT")),
+        ("markdown", True, line_of("Pasted%20image")),
+        ("autolink", False, line_of("<https://arxiv.org/pdf/2512.24873>")),
+        ("bare", False, line_of("Hybridiff")),
+        ("bare", False, line_of("链接：")),
+        ("wikilink", True, line_of("![[Pasted")),
+        ("wikilink", False, line_of("![[Pasted")),
+    ]
+    assert note.block_ids == ((line_of("^arxiv-2512-22905"), "arxiv-2512-22905"),)
+    assert note.directives == (
+        (line_of("vaultbot-ignore"), "vaultbot-ignore: missing-asset"),
+        (line_of("%%vaultbot%%"), "vaultbot"),
+    )
+    assert [(s.title, s.span.line) for s in note.sections] == [
+        ("1.2", line_of("## 1.2")),
+        ("1.4", line_of("## 1.4")),
+    ]
+    bullet = note.mentions[2]
+    assert bullet.commentary.startswith("DeepSeek的论文") and "related" not in bullet.commentary
