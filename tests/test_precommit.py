@@ -14,13 +14,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from checkout_snapshot import copy_checkout
 
-REPO = Path(__file__).resolve().parent.parent
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
     "0000000c4944415478da63f8cfc000000301010018dd8db00000000049454e44ae426082"
 )
-IGNORED_IN_SNAPSHOT = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info", "build", "dist", ".*_cache")
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -29,15 +28,7 @@ def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
 
 def snapshot_checkout(dest: Path) -> str:
     """Copy the checkout's tracked files into a new git repo at ``dest``; return its commit."""
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True)
-    if listed.returncode == 0 and listed.stdout:
-        for rel in filter(None, listed.stdout.decode().split("\0")):
-            source = REPO / rel
-            if source.is_file():
-                (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, dest / rel)
-    else:  # an unpacked sdist: no git metadata
-        shutil.copytree(REPO, dest, ignore=IGNORED_IN_SNAPSHOT, dirs_exist_ok=True)
+    copy_checkout(dest)
     init_repo(dest)
     git(dest, "add", "-A")
     git(dest, "commit", "-q", "-m", "snapshot")

@@ -1,0 +1,47 @@
+"""A wheel built from the repository carries its rules: install it elsewhere and lint.
+
+The wheel maps the top-level ``rules/`` into ``vaultbot/rules`` (pyproject force-include);
+this test builds it from a copy of the checkout, installs it into a fresh virtualenv
+outside the repository (system site-packages visible, so no dependency is downloaded, but
+``vaultbot`` itself must come from the wheel) and runs ``vaultbot lint`` there.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from checkout_snapshot import copy_checkout
+
+
+def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def test_wheel_installed_elsewhere_finds_its_rules(tmp_path: Path) -> None:
+    source = copy_checkout(tmp_path / "src")
+    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                tmp_path / "dist", source, cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("vaultbot-*.whl")
+    assert "vaultbot/rules/lint.toml" in zipfile.ZipFile(wheel).namelist()
+
+    venv = tmp_path / "venv"
+    assert run(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=tmp_path).returncode == 0
+    installed = run(venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+                    "--force-reinstall", wheel, cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr
+    where = run(venv / "bin" / "python", "-c", "import vaultbot, vaultbot.rules_data as r; "
+                "print(vaultbot.__file__); print(r.rules_dir())", cwd=tmp_path)
+    module, rules = where.stdout.split()
+    assert Path(module).is_relative_to(venv) and Path(rules).is_relative_to(venv), where.stdout
+
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "n.md").write_text("- https://arxiv.org/abs/2512.24880\n\n![](asset/gone.png)\n", encoding="utf-8")
+    result = run(venv / "bin" / "vaultbot", "lint", vault, "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert [(d["rule"], d["line"]) for d in json.loads(result.stdout)] == [("bare-paper-link", 1), ("missing-asset", 3)]
