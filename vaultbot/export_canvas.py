@@ -22,6 +22,7 @@ from vaultbot.exporters import (
     topics,
 )
 from vaultbot.layout import Rect, pack_groups
+from vaultbot.papers import block_id_for
 
 CARD_WIDTH = 420
 LINE_HEIGHT = 26
@@ -29,7 +30,6 @@ CHARS_PER_LINE = 40  # at Obsidian's default canvas font, a 420 px card holds ~4
 PADDING, GAP, GROUP_GAP = 40, 40, 160
 HEADER_HEIGHT = 120
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$=^%])")
-_BLOCK_UNSAFE = re.compile(r"[^A-Za-z0-9-]")
 
 
 def write_canvas(selection: Selection, stream: IO[bytes], options: ExportOptions) -> None:
@@ -71,8 +71,8 @@ def display_width(text: str) -> int:
 
 
 def block_id(paper_id: Any) -> str:
-    """Return the block ID vaultbot gives a paper's mention (``^arxiv-2512-24880``, no caret)."""
-    return "arxiv-" + _BLOCK_UNSAFE.sub("-", str(paper_id))
+    """Return the block ID ``vaultbot link`` gives a paper's mention (``arxiv-2512-24880``)."""
+    return block_id_for(str(paper_id))
 
 
 def note_link(paper_id: Any, note: str, options: ExportOptions) -> str:

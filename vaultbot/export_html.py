@@ -61,15 +61,16 @@ def map_data(selection: Selection, options: ExportOptions) -> dict[str, Any]:
     """Return what the page draws: topics with colours, nodes with positions, weighted edges."""
     graph = selection.graph
     groups = topics(graph)
-    positions = cluster_positions(graph, [members for _, _, members in groups])
+    positions, placed = cluster_positions(graph, [members for _, _, members in groups])
     index = {node: i for i, node in enumerate(graph.nodes)}
     return {
         "title": options.title,
         "summary": summary_line(selection),
         "vault": options.vault_name,
         "topics": [
-            {"id": t, "label": label, "color": topic_colour(t), "count": len(members)}
-            for t, label, members in groups
+            {"id": t, "label": label, "color": topic_colour(t), "count": len(members),
+             "x": where.x, "y": where.y - where.radius - 30}
+            for (t, label, members), where in zip(groups, placed)
         ],
         "nodes": [_node(node, attrs, positions[node], graph.degree(node)) for node, attrs in graph.nodes(data=True)],
         "edges": [[index[u], index[v], edge_weight(d)] for u, v, d in graph.edges(data=True)],

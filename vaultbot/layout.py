@@ -106,20 +106,34 @@ def pack_groups(groups: Sequence[Sequence[tuple[int, int]]], padding: int, gap: 
 SPRING_LIMIT = 150  # spring layout is O(n^2) per step: beyond this a topic gets a spiral
 
 
-def cluster_positions(graph: nx.Graph, clusters: Sequence[Sequence[Any]], spacing: int = 40) -> dict[Any, tuple[int, int]]:
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Where one cluster was put: its centre and radius (for a label above it)."""
+
+    x: int
+    y: int
+    radius: int
+
+
+def cluster_positions(
+    graph: nx.Graph, clusters: Sequence[Sequence[Any]], spacing: int = 40
+) -> tuple[dict[Any, tuple[int, int]], list[Cluster]]:
     """Return integer positions: each cluster laid out on its own, clusters packed in rows.
 
     Small clusters use networkx's spring layout (seeded, so stable); large ones a
     sunflower spiral with the best-connected papers in the middle, which is linear time.
     """
     local = [_cluster_layout(graph, nodes, spacing) for nodes in clusters]
-    diameters = [2 * radius + spacing for radius, _ in local]
+    diameters = [2 * radius + 2 * spacing for radius, _ in local]
     corners = pack_rows([(d, d) for d in diameters], spacing * 2)
     positions: dict[Any, tuple[int, int]] = {}
-    for (cx, cy), d, (_, points) in zip(corners, diameters, local):
+    placed = []
+    for (cx, cy), d, (radius, points) in zip(corners, diameters, local):
+        centre = (cx + d // 2, cy + d // 2)
+        placed.append(Cluster(centre[0], centre[1], radius))
         for node, (x, y) in points.items():
-            positions[node] = (cx + d // 2 + x, cy + d // 2 + y)
-    return positions
+            positions[node] = (centre[0] + x, centre[1] + y)
+    return positions, placed
 
 
 def _cluster_layout(graph: nx.Graph, nodes: Sequence[Any], spacing: int) -> tuple[int, dict[Any, tuple[int, int]]]:

@@ -11,8 +11,12 @@
     var out = [];
     data.nodes.forEach(function (n, i) {
       var color = topicsById[n.topic].color;
-      out.push({ group: "nodes", data: { id: "n" + i, index: i, label: n.title, color: color,
-        size: 12 + 5 * Math.sqrt(n.degree) }, position: { x: n.x, y: n.y } });
+      out.push({ group: "nodes", classes: "paper", data: { id: "n" + i, index: i, label: n.title,
+        color: color, size: 12 + 5 * Math.sqrt(n.degree) }, position: { x: n.x, y: n.y } });
+    });
+    data.topics.forEach(function (t) {
+      out.push({ group: "nodes", classes: "topic-label", selectable: false, grabbable: false,
+        data: { id: "t" + t.id, label: t.label, color: t.color }, position: { x: t.x, y: t.y } });
     });
     data.edges.forEach(function (e, i) {
       out.push({ group: "edges", data: { id: "e" + i, source: "n" + e[0], target: "n" + e[1],
@@ -34,7 +38,11 @@
       { selector: "node", style: { "background-color": "data(color)", width: "data(size)",
         height: "data(size)", label: "data(label)", "font-size": 9, "text-wrap": "ellipsis",
         "text-max-width": 140, "text-valign": "bottom", "text-margin-y": 3, color: "#24292f",
-        "min-zoomed-font-size": 7 } },
+        "min-zoomed-font-size": 8 } },
+      { selector: "node.topic-label", style: { "background-opacity": 0, width: 1, height: 1,
+        "font-size": 22, "font-weight": "bold", color: "data(color)", "text-valign": "center",
+        "text-wrap": "none",
+        "min-zoomed-font-size": 4, events: "no", "text-outline-color": "#fff", "text-outline-width": 2 } },
       { selector: "edge", style: { width: "data(width)", "line-color": "#8c959f", opacity: 0.45,
         "curve-style": "haystack" } },
       { selector: ".faded", style: { opacity: 0.12 } },
@@ -92,7 +100,7 @@
     cy.batch(function () {
       cy.elements().removeClass("faded match");
       if (!q) { return; }
-      cy.elements().addClass("faded");
+      cy.elements().not(".topic-label").addClass("faded");
     });
     if (!q) { results.appendChild(el("li", { "class": "muted" }, "Type in the search box.")); return []; }
     var hits = [];
@@ -118,7 +126,7 @@
       li.appendChild(el("span", { "class": "swatch", style: "background:" + t.color }));
       li.appendChild(document.createTextNode(t.label + " (" + t.count + ")"));
       li.addEventListener("click", function () {
-        cy.animate({ fit: { eles: cy.nodes().filter(function (n) {
+        cy.animate({ fit: { eles: cy.nodes(".paper").filter(function (n) {
           return data.nodes[n.data("index")].topic === t.id; }), padding: 40 } }, { duration: 300 });
       });
       list.appendChild(li);
@@ -133,7 +141,7 @@
     if (ev.key === "Enter") { var first = document.querySelector("#results li[data-index]");
       if (first) { focus(Number(first.getAttribute("data-index"))); } }
   });
-  cy.on("tap", "node", function (ev) { focus(ev.target.data("index")); });
+  cy.on("tap", "node.paper", function (ev) { focus(ev.target.data("index")); });
   legend();
   window.vaultbotMap = { cy: cy, data: data, search: search, focus: focus };
 })();

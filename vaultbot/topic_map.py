@@ -1,0 +1,97 @@
+"""``vaultbot graph`` as a library: a vault's paper graph from the metadata cache, exported.
+
+Offline by default: titles, categories and dates come from the cache that ``resolve``
+fills (or a report's stated title), never from the network, so a map can be drawn on a
+train.  ``online=True`` first lets ``resolve`` fetch what the cache lacks (notes are not
+touched: its edits are dropped).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Callable, Mapping
+
+from vaultbot.config import Config
+from vaultbot.exporters import ExportOptions, Selection, export
+from vaultbot.vault import Vault, load_vault
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from vaultbot.cache import PaperRecord
+
+Progress = Callable[[str], None]
+
+
+def export_vault(
+    root: str | Path,
+    fmt: str,
+    stream: IO[bytes],
+    options: ExportOptions | None = None,
+    *,
+    config: Config | None = None,
+    online: bool = False,
+    progress: Progress | None = None,
+) -> tuple[Vault, Selection]:
+    """Build the graph of the vault at ``root`` and write it as ``fmt`` to ``stream``."""
+    say = progress or (lambda _: None)
+    say("reading the vault")
+    vault = load_vault(root, config)
+    graph = vault_graph(vault, online=online, progress=progress)
+    options = options or ExportOptions()
+    options = replace(
+        options,
+        title=options.title if options.title != ExportOptions.title else f"Paper map of {vault.root.name}",
+        vault_name=options.vault_name or vault.root.name,
+        block_ids=options.block_ids if options.block_ids is not None else block_index(vault),
+    )
+    say(f"writing {fmt}")
+    return vault, export(graph, fmt, stream, options)
+
+
+def vault_graph(vault: Vault, *, online: bool = False, progress: Progress | None = None) -> nx.Graph:
+    """Return the topic-labelled paper graph of ``vault`` (see ``vaultbot.graph``).
+
+    Each node also gets ``published`` (ISO date) when the cache knows it, for date filters.
+    """
+    from vaultbot.graph import build_graph, paper_nodes
+    from vaultbot.resolve import Knowledge
+    from vaultbot.similarity import LinkParams
+    from vaultbot.tags import load_tag_rules
+
+    if online:
+        from vaultbot.resolve import resolve_vault
+
+        resolve_vault(vault, offline=False, progress=progress)
+    records = cached_records(vault)
+    rules = load_tag_rules(vault.root, vault.config.get("resolve", "tag_rules"))
+    knowledge = Knowledge(records, {}, rules, {})
+    if progress:
+        progress("building the paper graph")
+    nodes = paper_nodes(vault.notes, records, lambda pid, _record: knowledge.paper_tags(pid, ""))
+    graph = build_graph(nodes, LinkParams.from_config(vault.config))
+    for pid, record in records.items():
+        if pid in graph and record.published:
+            graph.nodes[pid]["published"] = record.published[:10]
+    return graph
+
+
+def cached_records(vault: Vault) -> dict[str, PaperRecord]:
+    """Return the cached metadata of every paper the vault mentions (empty without a cache)."""
+    from vaultbot.cache import Cache, default_cache_path
+
+    path = default_cache_path(vault.root, vault.config.get("resolve", "cache_path"))
+    if not path.exists():  # offline: never create a cache just to find it empty
+        return {}
+    ids = sorted({m.paper_id for note in vault.notes.values() for m in note.mentions})
+    with Cache.open(path) as cache:
+        return dict(cache.get_many(ids))
+
+
+def block_index(vault: Vault) -> Mapping[str, frozenset[str]]:
+    """Return note path -> the block IDs it holds, so map links point only at real blocks."""
+    return {rel: frozenset(block for _, block in note.block_ids) for rel, note in vault.notes.items()}
+
+
+__all__: list[Any] = ["export_vault", "vault_graph", "cached_records", "block_index"]
