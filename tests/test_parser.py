@@ -805,3 +805,10 @@ def test_syntax_tour(newline: str) -> None:
     ]
     bullet = note.mentions[2]
     assert bullet.commentary.startswith("DeepSeek的论文") and "related" not in bullet.commentary
+
+
+def test_code_and_comment_marks_only_in_frontmatter_do_not_open_regions() -> None:
+    text = '---\ntitle: "a `b` %% c <!-- d ~~~"\n---\n' + BARE_LINE + "\n"
+    note = parse("n.md", text)
+    assert [r.kind for r in note.regions] == ["frontmatter"]
+    assert [m.span.line for m in note.mentions] == [4]

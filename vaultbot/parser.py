@@ -133,7 +133,7 @@ class _Scan:
         """Return code, comment and frontmatter regions in text order."""
         found = [Region("frontmatter", frontmatter.span)] if frontmatter else []
         text, pos = self.text, frontmatter.span.end if frontmatter else 0
-        next_at = {token: text.find(token, pos) for token in _OPENERS if token in text}
+        next_at = {token: at for token in _OPENERS if (at := text.find(token, pos)) >= 0}
         while next_at:
             token, at = min(next_at.items(), key=lambda pair: pair[1])
             end = self._region_end(found, token, at)
