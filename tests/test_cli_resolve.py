@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from arxiv_server import ReplayServer, arxiv_server, isolated_state
 from click.testing import CliRunner
-from test_resolve import DAILY, EXPECTED, VAULT, make_vault, snapshot
+from test_resolve import DAILY, EXPECTED, make_vault, snapshot
 
 from vaultbot.cli import cli
 

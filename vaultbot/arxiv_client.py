@@ -278,6 +278,7 @@ class _GuardedSession(requests.Session):
         kwargs["headers"] = {"User-Agent": USER_AGENT}
         kwargs.update(timeout=timeout, stream=True)
         self.count += 1
+        method, url = (v.decode() if isinstance(v, bytes) else v for v in (method, url))
         response = super().request(method, url, *args, **kwargs)
         try:
             body = _read_body(response, time.monotonic() + timeout)
