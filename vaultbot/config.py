@@ -176,10 +176,21 @@ def _check_type(value: Any, default: Any, where: str) -> Any:
     else:
         ok = isinstance(value, str)
     if not ok:
-        raise ConfigError(f"{where} must be {type(default).__name__}, got {value!r}")
+        raise ConfigError(f"{where} must be {_kind(default)}, got {value!r}")
     if isinstance(default, (int, float)) and not isinstance(default, bool) and value < 0:
         raise ConfigError(f"{where} must not be negative, got {value!r}")
     return value
+
+
+def _kind(default: Any) -> str:
+    """Name the expected TOML type in words (``mappingproxy`` means nothing to a user)."""
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, (int, float)):
+        return "an integer" if isinstance(default, int) else "a number"
+    if isinstance(default, list):
+        return "a list of strings"
+    return "a table" if isinstance(default, Mapping) else "a string"
 
 
 def find_vault_root(start: Path) -> Path:
