@@ -136,8 +136,7 @@ class _Scan:
         next_at = {token: at for token in _OPENERS if (at := text.find(token, pos)) >= 0}
         while next_at:
             token, at = min(next_at.items(), key=lambda pair: pair[1])
-            end = self._region_end(found, token, at)
-            pos = end if end is not None else at + len(token)
+            pos = self._region_end(found, token, at)
             for other, other_at in list(next_at.items()):
                 if other_at < pos:
                     next_at[other] = text.find(other, pos)
@@ -145,8 +144,8 @@ class _Scan:
                     del next_at[other]
         return tuple(found)
 
-    def _region_end(self, found: list[Region], token: str, at: int) -> int | None:
-        """Append the region opened by ``token`` at ``at`` (if it opens one); return its end."""
+    def _region_end(self, found: list[Region], token: str, at: int) -> int:
+        """Append the region ``token`` at ``at`` opens (if any); return where to scan on."""
         text = self.text
         if token == "%%" or token == "<!--":
             closer = "%%" if token == "%%" else "-->"
@@ -218,9 +217,8 @@ class _Scan:
         space (or nothing); it closes every open item indented as deep or deeper.
         """
         inside = self._interior_lines(regions)
-        open_items: list[
-            list[Any]
-        ] = []  # [indent, line, marker, marker_at, content, parent, index, last]
+        # one record per item: [width, line, marker, marker_at, content, parent, index, last]
+        open_items: list[list[Any]] = []
         order: list[list[Any]] = []
         last = body_line
         for number, line in enumerate(self.lines[body_line - 1 :], body_line):
