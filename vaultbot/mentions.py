@@ -263,9 +263,13 @@ def _clean(lines: Iterable[str], keep_markers: bool = False) -> str:
         if not text or text.endswith(VAULTBOT_MARKER):
             continue
         first = text[0]
-        if first in "=-*_" and _SEPARATOR.fullmatch(text):
+        if first in "=-*_" and text[1:2] == first and _SEPARATOR.fullmatch(text):
             continue
-        if not keep_markers and (first in "-*+" or first.isdigit()):
+        if keep_markers:
+            pass
+        elif first in "-*+" and text[1:2] in (" ", "\t", ""):
+            text = text[1:].lstrip(" \t")
+        elif first.isdigit():
             text = _MARKER_PREFIX.sub("", text, count=1)
         if "^" in text:
             text = _BLOCK_ID_TAIL.sub("", text)

@@ -54,6 +54,7 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\r?(?:\n|$)")
 _REPORT_TITLE = "Hugging Face Daily Papers Report"
 _PAPER_ICON = "📄"
 _OPENERS = ("`", "%%", "<!--", "~~~")
+_PLUS_ONE = (1).__add__
 
 
 def parse(path: str, text: str, *, bom: bool = False) -> Note:
@@ -95,7 +96,7 @@ class _Scan:
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines = text.split("\n")
-        self.line_starts = tuple(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))
+        self.line_starts = tuple(accumulate(map(_PLUS_ONE, map(len, self.lines[:-1])), initial=0))
         self._paragraph = (0, 0)  # inline code: the current paragraph's [start, end)
         self._unclosed: set[int] = set()  # backtick run sizes without a closer in it
 
@@ -233,7 +234,15 @@ class _Scan:
             while open_items and open_items[-1][0] >= width:
                 open_items.pop()[7] = last
             last = number
-            marker = _marker(stripped, line)
+            first = stripped[0]
+            if first in "-*+":
+                marker = (
+                    first
+                    if stripped[1:2] in _AFTER_MARKER and not _thematic(stripped, line)
+                    else ""
+                )
+            else:
+                marker = _ordered_marker(stripped) if first.isdigit() else ""
             if marker:
                 marker_at = self.line_starts[number - 1] + indent
                 rest = stripped[len(marker) :]
@@ -244,21 +253,18 @@ class _Scan:
                 order.append(record)
         for record in open_items:
             record[7] = last
-        return tuple(self._item(*record) for record in order)
+        return self._items(order)
 
-    def _item(
-        self,
-        width: int,
-        number: int,
-        marker: str,
-        at: int,
-        content: int,
-        parent: int | None,
-        _: int,
-        last: int,
-    ) -> ListItem:
-        span = Span(at, self.line_end(number), number, at - self.line_starts[number - 1] + 1)
-        return ListItem(width, marker, span, content, self.line_end(last), parent)
+    def _items(self, records: list[list[Any]]) -> tuple[ListItem, ...]:
+        """Build the ListItems of ``records`` (inlined: a note has ~100 of them)."""
+        lines, starts, items = self.lines, self.line_starts, []
+        for width, number, marker, at, content, parent, _, last in records:
+            line, line_start = lines[number - 1], starts[number - 1]
+            span = Span(at, line_start + len(line.rstrip("\r")), number, at - line_start + 1)
+            last_line = lines[last - 1]
+            end = starts[last - 1] + len(last_line.rstrip("\r"))
+            items.append(ListItem(width, marker, span, content, end, parent))
+        return tuple(items)
 
     def _interior_lines(self, regions: tuple[Region, ...]) -> set[int]:
         """Return the lines that start inside a multi-line region (they never close a list)."""
@@ -315,19 +321,18 @@ class _Scan:
         return tuple(found)
 
 
-def _marker(stripped: str, line: str) -> str:
-    """Return the list marker that starts ``stripped`` (a line without its indent), or ""."""
+def _thematic(stripped: str, line: str) -> bool:
+    """Return True for ``- - -`` / ``* * *``: thematic breaks, not list items."""
     first = stripped[0]
-    if first in "-*+":
-        if stripped[1:2] not in _AFTER_MARKER:
-            return ""
-        if first != "+" and stripped.count(first) >= 3 and _THEMATIC.fullmatch(line):
-            return ""  # "- - -" and "* * *" are thematic breaks
-        return first
-    if first.isdigit():
-        match = _ORDERED.match(stripped)
-        return match.group() if match else ""
-    return ""
+    return (
+        first != "+" and stripped[1:].lstrip(" \t")[:1] == first and bool(_THEMATIC.fullmatch(line))
+    )
+
+
+def _ordered_marker(stripped: str) -> str:
+    """Return the ``1.`` / ``1)`` marker that starts ``stripped``, or ""."""
+    match = _ORDERED.match(stripped)
+    return match.group() if match else ""
 
 
 def _line_end(text: str, at: int) -> int:
