@@ -51,6 +51,7 @@ class _Found:
     bare: bool
     link: int | None
     in_frontmatter: bool
+    span: Span | None = None  # known already for link mentions
 
 
 def collect(
@@ -105,8 +106,9 @@ def _in_links(links: tuple[Link, ...]) -> Iterator[_Found]:
         if ref is None:
             continue
         bare = link.kind in ("bare", "autolink")
+        span = link.span
         yield _Found(
-            link.span.start, link.span.end, link.target, ref, "url", ref.host, bare, index, False
+            span.start, span.end, link.target, ref, "url", ref.host, bare, index, False, span
         )
 
 
@@ -178,7 +180,7 @@ class _Context:
 
     def mention(self, found: _Found) -> PaperMention:
         """Return the PaperMention for ``found`` with its place and commentary."""
-        span = self.scan.span(found.start, found.end)
+        span = found.span or self.scan.span(found.start, found.end)
         item = section = None
         title = None
         anchor = span.line
