@@ -21,6 +21,7 @@ incremental update gives exactly what a full build gives.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from typing import Any, Iterable, Mapping
 from vaultbot.keywords import term_counts, tokens
 
 W_KW, W_FZ, W_CT = 0.85, 0.10, 0.05  # signal weights; they sum to 1
-KW_FULL = 0.25  # a keyword cosine this high is as related as two papers' notes get
+KW_SCALE = 0.175  # keyword cosine at which its part of the score reaches 63 % (1 - 1/e)
 KEYWORDS = 80  # a paper's vector keeps its best keywords, so long reports stay comparable
 FIELD_TITLE, FIELD_TAG, FIELD_TEXT = 2.0, 3.0, 1.0  # a title word says more than a note word
 
@@ -122,19 +123,30 @@ def features(node: PaperNode, counts: Mapping[str, float], stats: TermStats) -> 
         w = stats.idf(tok)
         if w > 0:
             vec[tok] = (1.0 + math.log(c)) * w if c >= 1 else c * w
-    keep = sorted(vec, key=lambda t: (-vec[t], t))[:KEYWORDS]
-    vec = {t: vec[t] for t in keep}
-    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-    unit = {t: v / norm for t, v in vec.items()}
+    keep = sorted(sorted(vec, key=lambda t: (-vec[t], t))[:KEYWORDS])  # stored in token order
+    norm = math.sqrt(math.fsum(vec[t] * vec[t] for t in keep)) or 1.0
+    unit = {t: vec[t] / norm for t in keep}
     title_key = " ".join(sorted(set(tokens(node.title))))
     return Features(counts, unit, title_key, frozenset(c.lower() for c in node.categories))
 
 
 def combine(kw: float, fz: float, ct: float) -> float:
-    """Return the pair score from its signals; 0 when no informative keyword is shared."""
+    """Return the pair score from its signals; 0 when no informative keyword is shared.
+
+    The keyword cosine is squashed smoothly (1 - e^(-kw/KW_SCALE)), so it keeps ranking
+    strongly related pairs instead of saturating; ``SimilarityIndex._score_one`` inlines
+    this exact expression for speed.
+    """
     if kw <= 0.0:
         return 0.0
-    return min(1.0, W_KW * min(1.0, kw / KW_FULL) + W_FZ * fz + W_CT * ct)
+    return W_KW * (1.0 - math.exp(-kw / KW_SCALE)) + W_FZ * fz + W_CT * ct
+
+
+def keyword_floor(threshold: float) -> float:
+    """Return the least keyword cosine that fuzzy titles and categories could still lift
+    to ``threshold`` (candidates below it are never scored further)."""
+    need = (threshold - W_FZ - W_CT) / W_KW
+    return 0.0 if need <= 0.0 else math.inf if need >= 1.0 else -KW_SCALE * math.log(1.0 - need)
 
 
 def category_overlap(a: frozenset[str], b: frozenset[str]) -> float:
@@ -154,11 +166,22 @@ def fuzzy_scores(query: str, choices: Mapping[str, str], cutoff: float) -> dict[
     return {key: score / 100.0 for _, score, key in hits}
 
 
+def _rank(item: tuple[str, float]) -> tuple[float, str]:
+    return (-item[1], item[0])
+
+
 def keyword_cosine(a: Features, b: Features) -> float:
-    """Return the cosine of two keyword vectors, exactly rounded so order never matters."""
-    if len(b.vector) < len(a.vector):
-        a, b = b, a
-    return math.fsum(w * b.vector[t] for t, w in a.vector.items() if t in b.vector)
+    """Return the cosine of two keyword vectors.
+
+    Shared tokens are added in sorted order (vectors are stored sorted), the same order
+    the inverted-index accumulation uses, so both give bit-identical sums.
+    """
+    total = 0.0
+    for tok, w in a.vector.items():
+        w2 = b.vector.get(tok)
+        if w2 is not None:
+            total += w * w2
+    return total
 
 
 def pair_score(a: Features, b: Features, params: LinkParams) -> float:
@@ -198,19 +221,20 @@ class SimilarityIndex:
         params = params or LinkParams()
         nodes = sorted({n.paper_id: n for n in nodes}.values(), key=lambda n: n.paper_id)
         counts = {n.paper_id: raw_counts(n) for n in nodes}
-        stats = stats or TermStats.of(counts.values(), params)
-        index = cls(params, stats)
-        for node in nodes:
-            index._insert(node, counts[node.paper_id])
-        index._score_all()
+        index = cls(params, stats or TermStats.of(counts.values(), params))
+        index._score_all(nodes, counts)
         return index
 
     # -- queries -------------------------------------------------------------------
 
     def top_k(self, paper_id: str) -> list[tuple[str, float]]:
         """Return ``paper_id``'s best neighbours as ``(id, score)``, best first, ties by id."""
-        ranked = sorted(self.above.get(paper_id, {}).items(), key=lambda kv: (-kv[1], kv[0]))
-        return ranked[: self.params.top_k]
+        row = self.above.get(paper_id, {})
+        k = self.params.top_k
+        if len(row) > k:  # cut by score in C first; ties at the cut still go by id
+            kth = heapq.nlargest(k, row.values())[-1]
+            row = {b: s for b, s in row.items() if s >= kth}
+        return sorted(row.items(), key=_rank)[:k]
 
     def edges(self) -> dict[tuple[str, str], float]:
         """Return the symmetric closure of every top-k list: ``{(a, b): score}``, a < b."""
@@ -224,7 +248,7 @@ class SimilarityIndex:
         """Return id -> keyword cosine of every paper sharing an informative token."""
         acc: dict[str, float] = defaultdict(float)
         for tok, w in self.feats[paper_id].vector.items():
-            for other, w2 in self.postings[tok].items():
+            for other, w2 in self.postings.get(tok, {}).items():
                 acc[other] += w * w2
         acc.pop(paper_id, None)
         return acc
@@ -232,30 +256,33 @@ class SimilarityIndex:
     # -- changes -------------------------------------------------------------------
 
     def update(self, node: PaperNode) -> set[str]:
-        """Add or replace ``node``; return the ids whose top-k list may have changed."""
-        touched = self.remove(node.paper_id) if node.paper_id in self.nodes else set()
+        """Add or replace ``node``; return the ids whose top-k list changed (and its own)."""
+        pid = node.paper_id
+        touched = self.remove(pid) if pid in self.nodes else set()
         self._insert(node, raw_counts(node))
         if self._drifted():
             self.reweight()
             return set(self.nodes)
-        scores = self._score_one(node.paper_id, self.candidates(node.paper_id))
-        self.above[node.paper_id] = scores
+        scores = self._score_one(pid, self.candidates(pid))
+        self.above[pid] = scores
         for other, score in scores.items():
-            self.above[other][node.paper_id] = score
-        return touched | set(scores) | {node.paper_id}
+            self.above[other][pid] = score
+        return touched | {o for o in scores if self._in_top_k(pid, o)} | {pid}
 
     def remove(self, paper_id: str) -> set[str]:
-        """Drop ``paper_id``; return the ids whose top-k list may have changed."""
-        node = self.nodes.pop(paper_id)
-        feats = self.feats.pop(paper_id)
-        for tok in feats.vector:
+        """Drop ``paper_id``; return the ids whose top-k list changed (and its own)."""
+        self.nodes.pop(paper_id)
+        for tok in self.feats.pop(paper_id).vector:
             self.postings[tok].pop(paper_id, None)
             if not self.postings[tok]:
                 del self.postings[tok]
-        neighbours = set(self.above.pop(paper_id, {}))
-        for other in neighbours:
-            self.above[other].pop(paper_id, None)
-        return neighbours | {node.paper_id}
+        row = self.above.pop(paper_id, {})
+        touched = {paper_id}
+        for other in sorted(row):
+            if self._in_top_k(paper_id, other):
+                touched.add(other)
+            del self.above[other][paper_id]
+        return touched
 
     def reweight(self) -> None:
         """Take a fresh IDF snapshot and rescore everything (rare: on corpus drift)."""
@@ -263,11 +290,13 @@ class SimilarityIndex:
         self.stats = TermStats.of(counts.values(), self.params)
         nodes = [self.nodes[pid] for pid in sorted(self.nodes)]
         self.nodes, self.feats, self.postings, self.above = {}, {}, {}, {}
-        for node in nodes:
-            self._insert(node, counts[node.paper_id])
-        self._score_all()
+        self._score_all(nodes, counts)
 
     # -- internals -----------------------------------------------------------------
+
+    def _in_top_k(self, paper_id: str, holder: str) -> bool:
+        """Return True if ``paper_id`` is in ``holder``'s top-k list."""
+        return any(b == paper_id for b, _ in self.top_k(holder))
 
     def _drifted(self) -> bool:
         base = max(self.stats.n_docs, 1)
@@ -281,33 +310,30 @@ class SimilarityIndex:
         for tok, w in feats.vector.items():
             self.postings.setdefault(tok, {})[node.paper_id] = w
 
-    def _score_all(self) -> None:
-        """Score every blocked pair once (each pair from its smaller id)."""
-        order = sorted(self.nodes)
-        rank = {pid: i for i, pid in enumerate(order)}
-        for pid in order:
-            later = {o: kw for o, kw in self.candidates(pid).items() if rank[o] > rank[pid]}
-            for other, score in self._score_one(pid, later).items():
+    def _score_all(self, nodes: list[PaperNode], counts: Mapping[str, Mapping[str, float]]) -> None:
+        """Insert ``nodes`` in order, scoring each against those before it: every
+        blocked pair is accumulated once (the all-pairs trick of growing the index)."""
+        for node in nodes:
+            self._insert(node, counts[node.paper_id])
+            pid = node.paper_id
+            for other, score in self._score_one(pid, self.candidates(pid)).items():
                 self.above[pid][other] = score
                 self.above[other][pid] = score
 
     def _score_one(self, paper_id: str, kws: Mapping[str, float]) -> dict[str, float]:
         """Return other -> score >= threshold among ``kws`` (candidate -> keyword cosine)."""
-        params, mine = self.params, self.feats[paper_id]
-        best_rest = W_FZ + W_CT  # the most fuzzy + categories can add
-        slack = params.threshold - best_rest - 1e-9  # the running sums may be off by an ulp
-        hopeful = [o for o, kw in kws.items() if combine(kw, 0, 0) >= slack]
+        params, mine, feats = self.params, self.feats[paper_id], self.feats
+        floor = keyword_floor(params.threshold)
+        hopeful = {o: feats[o].title_key for o, kw in kws.items() if kw > 0.0 and kw >= floor}
         if not hopeful:
             return {}
-        choices = {o: self.feats[o].title_key for o in hopeful}
-        fuzzy = fuzzy_scores(mine.title_key, choices, params.fuzzy_cutoff)
-        out = {}
-        for other in hopeful:
-            theirs = self.feats[other]
-            kw = keyword_cosine(mine, theirs)
-            ct = category_overlap(mine.categories, theirs.categories)
-            score = combine(kw, fuzzy.get(other, 0.0), ct)
-            if score >= params.threshold:
+        fuzzy = fuzzy_scores(mine.title_key, hopeful, params.fuzzy_cutoff)
+        cats, threshold, exp, out = mine.categories, params.threshold, math.exp, {}
+        for other in hopeful:  # the hot loop of a build: combine() inlined
+            theirs = feats[other].categories
+            ct = (1.0 if cats == theirs else len(cats & theirs) / len(cats | theirs)) if cats and theirs else 0.0
+            score = W_KW * (1.0 - exp(-kws[other] / KW_SCALE)) + W_FZ * fuzzy.get(other, 0.0) + W_CT * ct
+            if score >= threshold:
                 out[other] = score
         return out
 
@@ -315,4 +341,3 @@ class SimilarityIndex:
 def related(nodes: Iterable[PaperNode], params: LinkParams | None = None) -> dict[tuple[str, str], float]:
     """Return the related-paper edges of ``nodes``: ``{(a, b): score}`` with a < b."""
     return SimilarityIndex.build(nodes, params).edges()
-
