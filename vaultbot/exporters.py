@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # networkx is imported lazily: vaultbot lint must start fast
     import networkx as nx
 
 LIST_SEPARATOR = "; "
+GENERATOR = "vaultbot graph"  # written into every export, so a rerun knows the file is its own
 NODE_LIST_ATTRS = ("categories", "tags", "notes")
 _DATE_IN_PATH = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -215,7 +216,7 @@ def flat_graph(graph: nx.Graph) -> nx.Graph:
     """Return a copy whose attributes GraphML/GEXF accept: lists joined, None dropped, XML-safe."""
     import networkx as nx
 
-    out = nx.Graph(name=_xml_text(str(graph.graph.get("name", "vaultbot"))))
+    out = nx.Graph(name=GENERATOR)
     for node, attrs in graph.nodes(data=True):
         out.add_node(str(node), **_flat_attrs(attrs))
     for u, v, attrs in graph.edges(data=True):
@@ -266,7 +267,7 @@ def write_json(selection: Selection, stream: IO[bytes], options: ExportOptions) 
     import networkx as nx
 
     data = nx.node_link_data(selection.graph, edges="links")
-    data["graph"] = {**data.get("graph", {}), "left_out": selection.capped_out}
+    data["graph"] = {**data.get("graph", {}), "generator": GENERATOR, "left_out": selection.capped_out}
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, default=_json_default)
     stream.write(text.encode("utf-8") + b"\n")
 

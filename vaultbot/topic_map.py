@@ -63,7 +63,11 @@ def vault_graph(vault: Vault, *, online: bool = False, progress: Progress | None
     if online:
         from vaultbot.resolve import resolve_vault
 
-        resolve_vault(vault, offline=False, progress=progress)
+        def fetching(done: int, total: int, requests: int) -> None:
+            if progress:
+                progress(f"fetching metadata from arXiv: {done}/{total} papers, {requests} requests")
+
+        resolve_vault(vault, offline=False, progress=fetching)
     records = cached_records(vault)
     rules = load_tag_rules(vault.root, vault.config.get("resolve", "tag_rules"))
     knowledge = Knowledge(records, {}, rules, {})
