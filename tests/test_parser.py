@@ -812,3 +812,32 @@ def test_code_and_comment_marks_only_in_frontmatter_do_not_open_regions() -> Non
     note = parse("n.md", text)
     assert [r.kind for r in note.regions] == ["frontmatter"]
     assert [m.span.line for m in note.mentions] == [4]
+
+
+# -- robustness: any text parses, and every position is consistent ---------------------
+
+PIECES = [
+    *("`", "```", "~~~", "%%", "<!--", "-->", "[", "]", "(", ")", "![", "[[", "]]", "<", ">"),
+    *("http://", "https://arxiv.org/abs/2512.24880", "arXiv:2301.10000", "\n", "\r\n", "\n\n"),
+    *(" ", "\t", "- ", "* ", "1. ", "# ", "## 1.2", "## 📄 T", "---", '"', "'", "|", "#", "^ab"),
+    *("，", "。", "链接：", "a", "\\", "**链接**: ", "**Date**: 2026-01-01", "\x00"),
+]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_markdown_soup_parses_with_consistent_spans(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(250):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 60)))
+        note = parse("soup.md", text)
+        spans = [r.span for r in note.regions] + [h.span for h in note.headings]
+        spans += [link.span for link in note.links] + [link.target_span for link in note.links]
+        spans += [m.span for m in note.mentions] + [s.span for s in note.sections]
+        spans += [item.span for item in note.list_items]
+        for span in spans:
+            assert 0 <= span.start <= span.end <= len(text), (text, span)
+            assert (span.line, span.column) == note.position(span.start), (text, span)
+        for item in note.list_items:
+            assert item.span.start < item.content_start <= item.span.end <= item.subtree_end
