@@ -43,6 +43,7 @@ PROJECT_URL = "https://github.com/vaultbot/vaultbot"
 USER_AGENT = f"vaultbot/{__version__} (+{PROJECT_URL}; paper-notes metadata, id_list batches)"
 _VERSION_RE = re.compile(r"v\d+$")
 Progress = Callable[[int, int, int], None]  # (ids settled, ids asked, requests made)
+Store = Callable[[list[PaperRecord], list[str]], None]  # (records found, IDs not found)
 
 
 class TransientError(Exception):
@@ -128,21 +129,30 @@ class ArxivClient:
         """Return how many HTTP requests this client has sent."""
         return self._session.count
 
-    def fetch(self, ids: Iterable[str], progress: Progress | None = None) -> FetchOutcome:
-        """Look up ``ids`` (versionless, validated by the caller); never raises for API trouble."""
+    def fetch(self, ids: Iterable[str], progress: Progress | None = None, store: Store | None = None) -> FetchOutcome:
+        """Look up ``ids`` (versionless, validated by the caller); never raises for API trouble.
+
+        ``store`` receives each request's findings as they come (records, not-found IDs),
+        so a run interrupted after many batches keeps what it already paid for.
+        """
         wanted = sorted(set(ids))
         outcome = FetchOutcome()
         singles: list[str] = []
         size = self.settings.batch_size
-        for start in range(0, len(wanted), size):
-            batch = wanted[start : start + size]
-            self._fetch_batch(batch, outcome, singles)
+        batches = [wanted[start : start + size] for start in range(0, len(wanted), size)]
+        for batch in batches:
+            self._step(batch, outcome, singles, store)
             self._report(progress, outcome, len(wanted))
         for paper_id in singles:
-            self._fetch_batch([paper_id], outcome, [])
+            self._step([paper_id], outcome, [], store)
             self._report(progress, outcome, len(wanted))
         outcome.requests = self.requests_made
         return outcome
+
+    def _step(self, batch: list[str], outcome: FetchOutcome, singles: list[str], store: Store | None) -> None:
+        self._fetch_batch(batch, outcome, singles)
+        if store is not None:
+            store([outcome.found[i] for i in batch if i in outcome.found], [i for i in batch if i in outcome.not_found])
 
     def _report(self, progress: Progress | None, outcome: FetchOutcome, total: int) -> None:
         if progress is not None:

@@ -167,6 +167,11 @@ class Cache:
         stamp = time.time() if now is None else now
         self._execute_many("INSERT OR REPLACE INTO not_found VALUES (?, ?)", [(i, stamp) for i in ids])
 
+    def store(self, found: Iterable[PaperRecord], missing: Iterable[str]) -> None:
+        """Record one API answer: the papers found and the IDs that do not exist."""
+        self.put(found)
+        self.put_not_found(missing)
+
     def import_json(self, path: Path) -> int:
         """Store the papers of a JSON file (a list, or ``{"papers": [...]}``); return the count."""
         try:

@@ -188,8 +188,8 @@ def _gather(
 ) -> Knowledge:
     """Look IDs up in the cache, then the API; record what was learnt in the cache."""
     light = not any("abstract" in rule.fields for rule in rules.keywords)
-    records = dict(cache.get_many(valid, light=light)) if cache else {}
-    known_missing = cache.not_found(valid - set(records)) if cache else set()
+    records = dict(cache.get_many(valid, light=light)) if cache is not None else {}
+    known_missing = cache.not_found(valid - set(records)) if cache is not None else set()
     need = sorted(valid - set(records) - set(stated) - known_missing)
     reasons = dict.fromkeys(known_missing, "not found on arXiv (remembered; retried after 30 days)")
     summary.from_cache = len(records)
@@ -198,22 +198,13 @@ def _gather(
         reasons.update(dict.fromkeys(need, "not in the metadata cache (offline)"))
         summary.offline_unknown = len(need)
     elif need and client is not None:
-        outcome = client.fetch(need, progress)
-        _learn(cache, outcome, records, reasons, summary)
+        outcome = client.fetch(need, progress, cache.store if cache is not None else None)
+        _learn(outcome, records, reasons, summary)
     summary.not_found = len([r for r in reasons.values() if r.startswith("not found")])
     return Knowledge(records, stated, rules, reasons)
 
 
-def _learn(
-    cache: Cache | None,
-    outcome: FetchOutcome,
-    records: dict[str, PaperRecord],
-    reasons: dict[str, str],
-    summary: ResolveSummary,
-) -> None:
-    if cache is not None:
-        cache.put(outcome.found.values())
-        cache.put_not_found(outcome.not_found)
+def _learn(outcome: FetchOutcome, records: dict[str, PaperRecord], reasons: dict[str, str], summary: ResolveSummary) -> None:
     records.update(outcome.found)
     reasons.update(dict.fromkeys(outcome.not_found, "not found on arXiv"))
     reasons.update({i: f"lookup failed: {why}; will be retried next run" for i, why in outcome.failed.items()})

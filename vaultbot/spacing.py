@@ -60,6 +60,7 @@ class RequestSpacer:
         delay = self._reserve(deadline)
         if delay > 0:
             time.sleep(delay)
+            self._confirm()
 
     def _reserve(self, deadline: float) -> float:
         """Reserve the next slot; return how long to sleep until it."""
@@ -87,6 +88,26 @@ class RequestSpacer:
             handle.flush()
         self._next_local = slot + self.interval
         return slot - now
+
+    def _confirm(self) -> None:
+        """Move the next slot to ``interval`` after *now*, when the request really leaves.
+
+        A process that overslept its slot (a busy machine) must not let the next request,
+        reserved against the earlier slot, follow it too closely.
+        """
+        import contextlib
+
+        earliest = time.time() + self.interval
+        self._next_local = max(self._next_local, earliest)
+        with contextlib.suppress(OSError, ImportError):
+            import fcntl
+
+            with open((self._state_dir or user_state_dir()) / SLOT_FILE, "r+", encoding="ascii") as handle:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+                if _parse_float(handle.read()) < earliest:
+                    handle.seek(0)
+                    handle.truncate()
+                    handle.write(f"{earliest:.6f}\n")
 
     def _reserve_local(self, budget: float) -> float:
         now = time.time()
