@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -45,6 +46,18 @@ def test_run_prints_unresolved_and_summary_and_exits_0(tmp_path: Path, arxiv_ser
         "10 of 12 papers resolved (9 from cache, 0 fetched, 1 from report titles), 1 not found, 0 failed, "
         "1 invalid; 0 requests; 0 links titled in 0 notes.\n"
     )
+
+
+def test_progress_shows_on_a_terminal_only(tmp_path: Path, arxiv_server: ReplayServer,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_vault(tmp_path, arxiv_server.url)
+    quiet = CliRunner().invoke(cli, ["resolve", str(root), "--dry-run"])
+    assert quiet.stderr == ""
+    monkeypatch.setattr("vaultbot.cli.resolve.stream_is_terminal", lambda: True)
+    shutil.rmtree(root / ".vaultbot")
+    shown = CliRunner().invoke(cli, ["resolve", str(root), "--dry-run"])
+    assert "\rresolving: 4/10 papers, 1 requests, ETA " in shown.stderr
+    assert "\rresolving: 10/10 papers, 4 requests" in shown.stderr and shown.stderr.endswith("\n")
 
 
 def test_strict_exits_1_when_something_is_unresolved(tmp_path: Path, arxiv_server: ReplayServer) -> None:

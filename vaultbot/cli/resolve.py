@@ -34,7 +34,7 @@ class _ProgressLine:
 @click.command("resolve")
 @click.argument("vault", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--offline", is_flag=True, help="Use only the metadata cache; never open a socket.")
-@click.option("--dry-run", is_flag=True, help="Print a unified diff instead of writing notes.")
+@click.option("--dry-run", is_flag=True, help="Print a unified diff instead of writing notes (fetched metadata is still cached).")
 @click.option("--strict", is_flag=True, help="Exit 1 when any paper is left unresolved.")
 @click.option("--arxiv-url", metavar="URL", help="arXiv API endpoint (default: resolve.arxiv_url).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
