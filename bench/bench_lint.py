@@ -50,8 +50,19 @@ def best_of(repeat: int, command: list[str], vault: Path) -> float:
 
 def generate(vault: Path, notes: int, seed: int) -> None:
     start = time.perf_counter()
-    subprocess.run([sys.executable, str(HERE / "generate_vault.py"), str(vault), "--notes", str(notes),
-                    "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "generate_vault.py"),
+            str(vault),
+            "--notes",
+            str(notes),
+            "--seed",
+            str(seed),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     print(f"generated {notes:,} notes in {time.perf_counter() - start:.1f} s")
 
 
@@ -72,8 +83,10 @@ def phases(vault: Path) -> None:
     render("text", found)
     done = time.perf_counter()
     gc.enable()
-    print(f"phases (in-process): scan+read+parse {parsed - start:.2f} s, checks {checked - parsed:.2f} s, "
-          f"output {done - checked:.2f} s ({len(found):,} findings)")
+    print(
+        f"phases (in-process): scan+read+parse {parsed - start:.2f} s, checks {checked - parsed:.2f} s, "
+        f"output {done - checked:.2f} s ({len(found):,} findings)"
+    )
 
 
 def profile(vault: Path) -> None:
@@ -95,8 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notes", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--vault", type=Path, help="reuse (or create) the vault here instead of a temp dir")
-    parser.add_argument("--profile", action="store_true", help="also print a cProfile of one lint run")
+    parser.add_argument(
+        "--vault", type=Path, help="reuse (or create) the vault here instead of a temp dir"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="also print a cProfile of one lint run"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="vaultbot-bench-") as tmp:
         vault = args.vault or Path(tmp) / "vault"

@@ -11,12 +11,14 @@ import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-IGNORED = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info", "build", "dist", ".*_cache")
+IGNORED = shutil.ignore_patterns(
+    ".git", ".venv", "__pycache__", "*.egg-info", "build", "dist", ".*_cache"
+)
 
 
 def copy_checkout(dest: Path) -> Path:
     """Copy the tracked files of the checkout into ``dest`` (everything, in an sdist)."""
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True)
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=False)
     if listed.returncode != 0 or not listed.stdout:  # an unpacked sdist: no git metadata
         shutil.copytree(REPO, dest, ignore=IGNORED, dirs_exist_ok=True)
         return dest

@@ -60,11 +60,21 @@ def test_clean_vault(tmp_path: Path) -> None:
 
 def test_select_and_ignore_repeatable_and_comma_separated(tmp_path: Path) -> None:
     root = copy_vault("assets", tmp_path)
-    result = run(str(root), "--format", "json", "--select", "missing-asset,case-mismatch", "--select", "orphan-asset",
-                 "--ignore", "missing-asset")
+    result = run(
+        str(root),
+        "--format",
+        "json",
+        "--select",
+        "missing-asset,case-mismatch",
+        "--select",
+        "orphan-asset",
+        "--ignore",
+        "missing-asset",
+    )
     assert result.exit_code == 0
     assert [(d["path"], d["rule"]) for d in json.loads(result.stdout)] == [
-        ("2026/n.md", "case-mismatch"), ("asset/unused.png", "orphan-asset"),
+        ("2026/n.md", "case-mismatch"),
+        ("asset/unused.png", "orphan-asset"),
     ]
 
 
@@ -72,12 +82,18 @@ def test_json_output(tmp_path: Path) -> None:
     root = copy_vault("assets", tmp_path)
     result = run(str(root / "root.md"), "--format", "json")
     assert result.exit_code == 1
-    assert json.loads(result.stdout) == [{
-        "path": "root.md", "line": 1, "column": 5, "rule": "missing-asset", "severity": "error",
-        "message": "'.obsidian/hidden.png' not found: looked for '.obsidian/hidden.png' from the vault root, "
-                   "then as the end of any vault path",
-        "fixable": False,
-    }]
+    assert json.loads(result.stdout) == [
+        {
+            "path": "root.md",
+            "line": 1,
+            "column": 5,
+            "rule": "missing-asset",
+            "severity": "error",
+            "message": "'.obsidian/hidden.png' not found: looked for '.obsidian/hidden.png' from the vault root, "
+            "then as the end of any vault path",
+            "fixable": False,
+        }
+    ]
 
 
 def test_github_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,15 +108,25 @@ def test_github_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert root.is_dir()
 
 
-def test_file_names_resolve_against_the_whole_vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_file_names_resolve_against_the_whole_vault(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """pre-commit passes notes; the vault root is found and every file indexed."""
     root = copy_vault("assets", tmp_path)
     monkeypatch.chdir(root / "2026")
-    result = run("n.md", "../.obsidian/app.json", "--select", "missing-asset,orphan-asset,case-mismatch")
+    result = run(
+        "n.md", "../.obsidian/app.json", "--select", "missing-asset,orphan-asset,case-mismatch"
+    )
     lines = result.stdout.splitlines()
     assert result.exit_code == 1
     assert [line.split(":")[:2] for line in lines[:-1]] == [
-        ["n.md", "14"], ["n.md", "15"], ["n.md", "16"], ["n.md", "17"], ["n.md", "18"], ["n.md", "19"], ["n.md", "32"],
+        ["n.md", "14"],
+        ["n.md", "15"],
+        ["n.md", "16"],
+        ["n.md", "17"],
+        ["n.md", "18"],
+        ["n.md", "19"],
+        ["n.md", "32"],
     ]
     assert lines[-1] == "Found 6 errors, 1 warning in 1 file (3 fixable with --fix)."
 
@@ -111,7 +137,9 @@ def test_folder_inside_a_vault_lints_its_notes(tmp_path: Path) -> None:
     assert {d["path"] for d in json.loads(result.stdout)} == {"2026/n.md"}
 
 
-def test_fix_rewrites_certain_fixes_exits_1_then_is_idempotent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fix_rewrites_certain_fixes_exits_1_then_is_idempotent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / ".obsidian").mkdir()
     (tmp_path / "img").mkdir()
     (tmp_path / "img" / "Photo 1.png").write_bytes(b"png")
@@ -154,4 +182,6 @@ def test_bad_config_exits_2_naming_the_file(tmp_path: Path) -> None:
     (root / ".vaultbot.toml").write_text("[lint]\nselec = []\n", encoding="utf-8")
     result = run(str(root))
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {root / '.vaultbot.toml'}: unknown key lint.selec; valid: select,")
+    assert result.stderr.startswith(
+        f"Error: {root / '.vaultbot.toml'}: unknown key lint.selec; valid: select,"
+    )

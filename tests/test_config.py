@@ -25,27 +25,35 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
 
 
 def test_file_values_are_merged(tmp_path: Path) -> None:
-    path = write(tmp_path, '[vault]\nignore = ["templates/"]\n[lint]\nignore = ["orphan-asset"]\n'
-                           '[lint.severity]\nbare-paper-link = "error"\n[link]\nthreshold = 1\n')
+    path = write(
+        tmp_path,
+        '[vault]\nignore = ["templates/"]\n[lint]\nignore = ["orphan-asset"]\n'
+        '[lint.severity]\nbare-paper-link = "error"\n[link]\nthreshold = 1\n',
+    )
     config = load_config(tmp_path, environ={})
     assert config.source == path
     assert config.get("vault", "ignore") == ["templates/"]
     assert config.get("vault", "max_note_bytes") == 5_000_000  # untouched keys keep defaults
     assert dict(config.get("lint", "severity")) == {"bare-paper-link": "error"}
-    assert config.get("link", "threshold") == 1.0 and isinstance(config.get("link", "threshold"), float)
+    assert config.get("link", "threshold") == 1.0 and isinstance(
+        config.get("link", "threshold"), float
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[lnt]\nselect = []\n", r"unknown section \[lnt\]; valid: vault, lint, resolve, link, watch"),
+        (
+            "[lnt]\nselect = []\n",
+            r"unknown section \[lnt\]; valid: vault, lint, resolve, link, watch",
+        ),
         ("[lint]\nselec = []\n", "unknown key lint.selec; valid: select, ignore, severity"),
-        ("[vault]\nmax_note_bytes = \"5MB\"\n", "vault.max_note_bytes must be an integer, got '5MB'"),
+        ('[vault]\nmax_note_bytes = "5MB"\n', "vault.max_note_bytes must be an integer, got '5MB'"),
         ("[vault]\nmax_note_bytes = -1\n", "vault.max_note_bytes must not be negative"),
-        ("[vault]\nignore = \"templates\"\n", "vault.ignore must be a list of strings"),
+        ('[vault]\nignore = "templates"\n', "vault.ignore must be a list of strings"),
         ("[vault]\nignore = [1]\n", "vault.ignore must be a list of strings"),
         ("[watch]\npolling = 1\n", "watch.polling must be true or false"),
-        ("[lint]\nseverity = \"error\"\n", "lint.severity must be a table, got 'error'"),
+        ('[lint]\nseverity = "error"\n', "lint.severity must be a table, got 'error'"),
         ("lint = 3\n", r"\[lint\] must be a table"),
         ("[vault\n", "not valid TOML"),
     ],
@@ -66,7 +74,9 @@ def test_not_utf8_config(tmp_path: Path) -> None:
 def test_precedence_defaults_file_environment_command_line(tmp_path: Path) -> None:
     write(tmp_path, "[resolve]\nrequest_interval = 5\nbatch_size = 10\n")
     env = {"VAULTBOT_REQUEST_INTERVAL": "1.5"}
-    config = load_config(tmp_path, overrides={"resolve": {"batch_size": 7, "timeout": None}}, environ=env)
+    config = load_config(
+        tmp_path, overrides={"resolve": {"batch_size": 7, "timeout": None}}, environ=env
+    )
     assert config.get("resolve", "request_interval") == 1.5  # environment beats the file
     assert config.get("resolve", "batch_size") == 7  # command line beats the file
     assert config.get("resolve", "timeout") == 15.0  # None means "not given"

@@ -49,7 +49,10 @@ def test_missing_asset_says_where_it_looked(tmp_path: Path) -> None:
         "'asset/gone.png' not found: looked for 'asset/gone.png' from the vault root, "
         "then as the end of any vault path"
     )
-    assert found[("2026/n.md", 16)].message == "'also gone.png' not found: no file named 'also gone.png' in the vault"
+    assert (
+        found[("2026/n.md", 16)].message
+        == "'also gone.png' not found: no file named 'also gone.png' in the vault"
+    )
     assert "points outside the vault" in found[("2026/n.md", 18)].message
     assert found[("2026/n.md", 18)].fix == ()
     assert found[("2026/n.md", 14)].severity == "error"
@@ -65,7 +68,11 @@ def test_missing_asset_suggests_the_one_file_of_that_name(tmp_path: Path) -> Non
     assert found[19].fix[0].new == "/2026/asset/x.png"
     apply(root, [e for d in found.values() for e in d.fix], vault.sources)
     assert findings(root, "missing-asset") == [
-        ("2026/n.md", 14, 5), ("2026/n.md", 16, 4), ("2026/n.md", 18, 5), ("2026/n.md", 32, 5), ("root.md", 1, 5),
+        ("2026/n.md", 14, 5),
+        ("2026/n.md", 16, 4),
+        ("2026/n.md", 18, 5),
+        ("2026/n.md", 32, 5),
+        ("root.md", 1, 5),
     ]
     text = (root / "2026/n.md").read_text(encoding="utf-8")
     assert "![](archive/moved.png)\n" in text and "![](/2026/asset/x.png)\n" in text
@@ -91,7 +98,10 @@ def test_case_mismatch_is_a_warning_not_a_missing_asset(tmp_path: Path) -> None:
     root = copy_vault("assets", tmp_path)
     found = lint(load_vault(root), select=["case-mismatch"])
     assert [(d.path, d.line, d.severity) for d in found] == [("2026/n.md", 17, "warning")]
-    assert found[0].message == "'asset/shot.png' matches 'asset/Shot.PNG' only when letter case is ignored"
+    assert (
+        found[0].message
+        == "'asset/shot.png' matches 'asset/Shot.PNG' only when letter case is ignored"
+    )
     assert (found[0].fix[0].old, found[0].fix[0].new) == ("asset/shot.png", "asset/Shot.PNG")
 
 
@@ -110,9 +120,13 @@ def test_orphan_asset_only_on_whole_vault_runs(tmp_path: Path) -> None:
         ("./asset", ["asset/unused.png"]),  # an asset/ folder next to each note
     ],
 )
-def test_orphan_asset_follows_the_attachment_folder(tmp_path: Path, folder: str, orphans: list[str]) -> None:
+def test_orphan_asset_follows_the_attachment_folder(
+    tmp_path: Path, folder: str, orphans: list[str]
+) -> None:
     root = copy_vault("assets", tmp_path)
-    (root / ".vaultbot.toml").write_text(f'[vault]\nattachment_folder = "{folder}"\n', encoding="utf-8")
+    (root / ".vaultbot.toml").write_text(
+        f'[vault]\nattachment_folder = "{folder}"\n', encoding="utf-8"
+    )
     assert [d.path for d in lint(load_vault(root), select=["orphan-asset"])] == orphans
 
 
@@ -144,7 +158,12 @@ def test_bare_paper_link_skips_frontmatter_code_comments_and_titled_links(tmp_pa
 def test_duplicate_paper_across_entries_not_within_one(tmp_path: Path) -> None:
     root = copy_vault("papers", tmp_path)
     found = messages(root, "duplicate-paper")
-    assert sorted(found) == [("2026-01.md", 8), ("2026-01.md", 15), ("2026-01.md", 16), ("quiet.md", 5)]
+    assert sorted(found) == [
+        ("2026-01.md", 8),
+        ("2026-01.md", 15),
+        ("2026-01.md", 16),
+        ("quiet.md", 5),
+    ]
     assert found[("2026-01.md", 15)].message == "paper 2512.22905 is already mentioned on line 9"
 
 
@@ -157,7 +176,10 @@ def test_bad_day_heading(tmp_path: Path) -> None:
         ("2025-12.md", 15): "day heading '2.29' is not a real date in 2025",
         ("2025-12.md", 17): "day heading '13.4' is not a real date",
         ("2025-12.md", 19): "day heading '4.31' is not a real date",
-        ("newest-first.md", 5): "day heading '1.13' is out of order (days in this note are descending)",
+        (
+            "newest-first.md",
+            5,
+        ): "day heading '1.13' is out of order (days in this note are descending)",
     }
 
 
@@ -180,7 +202,10 @@ def test_unreadable_notes_are_findings_and_the_run_goes_on(tmp_path: Path) -> No
         ("latin1.md", 1, "unreadable-note"),
     ]
     assert found[0].message == "note cannot be read: binary file (contains NUL bytes); skipped"
-    assert found[2].message == "note cannot be read: over the size limit (2,000 > 1,000 bytes); skipped"
+    assert (
+        found[2].message
+        == "note cannot be read: over the size limit (2,000 > 1,000 bytes); skipped"
+    )
     assert found[3].message == "note cannot be read: not valid UTF-8 (byte 0xe9 at offset 5)"
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -24,15 +24,25 @@ ENTRY = 'id = "{id}"\nname = "N"\nseverity = "warning"\ndescription = "D"\nfix =
 
 def catalogue(tmp_path: Path, *ids: str, extra: str = "") -> Path:
     path = tmp_path / "lint.toml"
-    path.write_text("".join("[[rule]]\n" + ENTRY.format(id=i) + extra for i in ids), encoding="utf-8")
+    path.write_text(
+        "".join("[[rule]]\n" + ENTRY.format(id=i) + extra for i in ids), encoding="utf-8"
+    )
     return path
 
 
 def test_packaged_catalogue_matches_the_registry() -> None:
     rules = load_rules()
     assert list(rules) == sorted(REGISTRY)
-    assert {"missing-asset", "case-mismatch", "bare-paper-link", "invalid-frontmatter", "unreadable-note",
-            "orphan-asset", "bad-day-heading", "duplicate-paper"} <= set(rules)
+    assert {
+        "missing-asset",
+        "case-mismatch",
+        "bare-paper-link",
+        "invalid-frontmatter",
+        "unreadable-note",
+        "orphan-asset",
+        "bad-day-heading",
+        "duplicate-paper",
+    } <= set(rules)
     assert rules["missing-asset"].severity == "error"
     assert rules["bare-paper-link"].severity == "warning"
     assert all(r.description and r.fix for r in rules.values())
@@ -52,7 +62,9 @@ def test_duplicate_rule_id_fails_at_load_naming_the_file(tmp_path: Path) -> None
 
 def test_check_without_catalogue_entry_fails(tmp_path: Path) -> None:
     path = catalogue(tmp_path, *[r for r in REGISTRY if r != "orphan-asset"])
-    with pytest.raises(RuleError, match="no catalogue entry for the registered checks orphan-asset"):
+    with pytest.raises(
+        RuleError, match="no catalogue entry for the registered checks orphan-asset"
+    ):
         load_catalogue(path, REGISTRY)
 
 
@@ -73,7 +85,10 @@ def test_bad_severity_and_id_in_catalogue(tmp_path: Path) -> None:
     path.write_text("[[rule]]\n" + ENTRY.format(id="Missing_Asset"), encoding="utf-8")
     with pytest.raises(RuleError, match="must be kebab-case"):
         load_catalogue(path, REGISTRY)
-    path.write_text("[[rule]]\n" + ENTRY.format(id="missing-asset").replace("warning", "fatal"), encoding="utf-8")
+    path.write_text(
+        "[[rule]]\n" + ENTRY.format(id="missing-asset").replace("warning", "fatal"),
+        encoding="utf-8",
+    )
     with pytest.raises(RuleError, match="severity must be one of error, warning, info"):
         load_catalogue(path, REGISTRY)
 
@@ -92,7 +107,12 @@ def rule(rid: str, off: bool = False) -> Rule:
         (((frozenset({"ALL"}), frozenset({"a"})),), "a", False, False),
         (((frozenset({"a"}), frozenset({"ALL"})),), "a", False, True),  # explicit beats implicit
         (((frozenset({"a"}), frozenset({"a"})),), "a", False, False),  # a tie: ignore wins
-        (((frozenset(), frozenset({"a"})), (frozenset({"a"}), frozenset())), "a", False, True),  # CLI beats config
+        (
+            ((frozenset(), frozenset({"a"})), (frozenset({"a"}), frozenset())),
+            "a",
+            False,
+            True,
+        ),  # CLI beats config
         (((frozenset(), frozenset({"a"})), (frozenset(), frozenset({"b"}))), "a", False, False),
     ],
 )
@@ -109,18 +129,27 @@ def copy_vault(case: str, tmp_path: Path) -> Path:
 def test_config_select_ignore_and_severity(tmp_path: Path) -> None:
     root = copy_vault("papers", tmp_path)
     (root / ".vaultbot.toml").write_text(
-        '[lint]\nignore = ["duplicate-paper"]\n[lint.severity]\nbare-paper-link = "error"\n', encoding="utf-8"
+        '[lint]\nignore = ["duplicate-paper"]\n[lint.severity]\nbare-paper-link = "error"\n',
+        encoding="utf-8",
     )
     found = lint(load_vault(root))
     assert {(d.rule, d.severity) for d in found} == {("bare-paper-link", "error")}
-    assert {d.rule for d in lint(load_vault(root), select=["duplicate-paper"])} == {"duplicate-paper"}
+    assert {d.rule for d in lint(load_vault(root), select=["duplicate-paper"])} == {
+        "duplicate-paper"
+    }
 
 
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ('[lint]\nselect = ["missing-assets"]\n', r"\.vaultbot\.toml: \[lint\]: unknown rule 'missing-assets'"),
-        ('[lint.severity]\nmissing-asset = "fatal"\n', "lint.severity.missing-asset must be one of"),
+        (
+            '[lint]\nselect = ["missing-assets"]\n',
+            r"\.vaultbot\.toml: \[lint\]: unknown rule 'missing-assets'",
+        ),
+        (
+            '[lint.severity]\nmissing-asset = "fatal"\n',
+            "lint.severity.missing-asset must be one of",
+        ),
         ('[lint.severity]\nnope = "error"\n', "lint.severity: unknown rule 'nope'"),
     ],
 )
@@ -138,7 +167,9 @@ def test_unknown_rule_on_the_command_line(tmp_path: Path) -> None:
 
 def test_inline_suppression_for_a_line_and_a_note(tmp_path: Path) -> None:
     root = copy_vault("assets", tmp_path)
-    lines = {d.line for d in lint(load_vault(root), select=["missing-asset"]) if d.path == "2026/n.md"}
+    lines = {
+        d.line for d in lint(load_vault(root), select=["missing-asset"]) if d.path == "2026/n.md"
+    }
     assert {30, 31} & lines == set()  # vaultbot-ignore: missing-asset / vaultbot-ignore (all)
     assert 32 in lines  # vaultbot-ignore: case-mismatch does not silence missing-asset
     papers = copy_vault("papers", tmp_path)
@@ -150,7 +181,9 @@ def test_inline_suppression_for_a_line_and_a_note(tmp_path: Path) -> None:
 
 
 def test_html_comment_suppression(tmp_path: Path) -> None:
-    (tmp_path / "n.md").write_text("![](gone.png) <!-- vaultbot-ignore: missing-asset -->\n![](gone2.png)\n")
+    (tmp_path / "n.md").write_text(
+        "![](gone.png) <!-- vaultbot-ignore: missing-asset -->\n![](gone2.png)\n"
+    )
     assert [d.line for d in lint(load_vault(tmp_path))] == [2]
 
 
@@ -162,11 +195,20 @@ def test_a_crashing_check_becomes_one_finding(tmp_path: Path) -> None:
 
     for name in ("a.md", "b.md", "c.md"):
         (tmp_path / name).write_text("# x\n", encoding="utf-8")
-    found = run(LintContext(load_vault(tmp_path), True), [rule("boom-rule")], {"boom-rule": Check("note", explode)})
+    found = run(
+        LintContext(load_vault(tmp_path), True),
+        [rule("boom-rule")],
+        {"boom-rule": Check("note", explode)},
+    )
     assert [(d.path, d.rule, d.severity) for d in found] == [
-        ("a.md", "boom-rule", "warning"), ("b.md", "boom-rule", "error"), ("c.md", "boom-rule", "warning"),
+        ("a.md", "boom-rule", "warning"),
+        ("b.md", "boom-rule", "error"),
+        ("c.md", "boom-rule", "warning"),
     ]
-    assert found[1].message == "check boom-rule crashed: ZeroDivisionError: boom (a vaultbot bug; please report it)"
+    assert (
+        found[1].message
+        == "check boom-rule crashed: ZeroDivisionError: boom (a vaultbot bug; please report it)"
+    )
 
 
 def test_output_is_sorted(tmp_path: Path) -> None:

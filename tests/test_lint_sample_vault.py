@@ -24,7 +24,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 REPO = Path(__file__).resolve().parent.parent
-EXPECTED = tomllib.loads((REPO / "tests" / "data" / "sample_vault_expected.toml").read_text(encoding="utf-8"))
+EXPECTED = tomllib.loads(
+    (REPO / "tests" / "data" / "sample_vault_expected.toml").read_text(encoding="utf-8")
+)
 BARE_PAPER_URL = re.compile(
     r"(?<![(\[])https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers)/\d{4}\.\d{4,5}"
 )
@@ -33,7 +35,9 @@ BARE_PAPER_URL = re.compile(
 def lint_sample(tmp_path: Path) -> list[dict]:
     vault = tmp_path / "sample_vault"
     shutil.copytree(REPO / "sample_vault", vault)
-    result = CliRunner().invoke(cli, ["lint", str(vault), "--format", "json"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["lint", str(vault), "--format", "json"], catch_exceptions=False
+    )
     assert result.exit_code == 1  # the deliberately missing images are errors
     return json.loads(result.stdout)
 
@@ -51,7 +55,9 @@ def test_case_mismatch_and_orphan_are_the_pinned_ones(tmp_path: Path) -> None:
     assert [(d["path"], d["line"]) for d in found if d["rule"] == "case-mismatch"] == [
         (m["note"], m["line"]) for m in EXPECTED.get("case_mismatch", [])
     ]
-    assert [d["path"] for d in found if d["rule"] == "orphan-asset"] == [o["path"] for o in EXPECTED.get("orphan", [])]
+    assert [d["path"] for d in found if d["rule"] == "orphan-asset"] == [
+        o["path"] for o in EXPECTED.get("orphan", [])
+    ]
 
 
 def test_everything_else_is_a_bare_paper_link(tmp_path: Path) -> None:
@@ -62,6 +68,11 @@ def test_everything_else_is_a_bare_paper_link(tmp_path: Path) -> None:
     for note in sorted((REPO / "sample_vault").rglob("*.md")):
         text = note.read_text(encoding="utf-8")
         for match in BARE_PAPER_URL.finditer(text):
-            lines[(note.relative_to(REPO / "sample_vault").as_posix(), text.count("\n", 0, match.start()) + 1)] += 1
+            lines[
+                (
+                    note.relative_to(REPO / "sample_vault").as_posix(),
+                    text.count("\n", 0, match.start()) + 1,
+                )
+            ] += 1
     assert Counter((d["path"], d["line"]) for d in found if d["rule"] == "bare-paper-link") == lines
     assert all(d["severity"] == "warning" for d in found if d["rule"] == "bare-paper-link")

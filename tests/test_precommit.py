@@ -9,7 +9,6 @@ test, not whatever was last committed.  One environment is built per test sessio
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -50,7 +49,9 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path
     return base / "vaultbot-hooks", sha, base / "pre-commit-home"
 
 
-def make_vault_repo(path: Path, hook_repo: tuple[Path, str, Path], hook_ids: list[str]) -> dict[str, str]:
+def make_vault_repo(
+    path: Path, hook_repo: tuple[Path, str, Path], hook_ids: list[str]
+) -> dict[str, str]:
     repo, sha, home = hook_repo
     init_repo(path)
     hooks = "".join(f"      - id: {hid}\n" for hid in hook_ids)
@@ -58,10 +59,14 @@ def make_vault_repo(path: Path, hook_repo: tuple[Path, str, Path], hook_ids: lis
         f"repos:\n  - repo: {repo}\n    rev: {sha}\n    hooks:\n{hooks}", encoding="utf-8"
     )
     (path / ".obsidian").mkdir()
-    (path / ".obsidian" / "app.json").write_text('{"attachmentFolderPath": "asset"}\n', encoding="utf-8")
+    (path / ".obsidian" / "app.json").write_text(
+        '{"attachmentFolderPath": "asset"}\n', encoding="utf-8"
+    )
     (path / "asset").mkdir()
     (path / "asset" / "Pasted image 1.png").write_bytes(PNG)
-    (path / "2026-01.md").write_text("## 1.2\n\n- idea\n\n![](asset/Pasted%20image%201.png)\n", encoding="utf-8")
+    (path / "2026-01.md").write_text(
+        "## 1.2\n\n- idea\n\n![](asset/Pasted%20image%201.png)\n", encoding="utf-8"
+    )
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
     env.pop("VIRTUAL_ENV", None)
     subprocess.run(["pre-commit", "install"], cwd=path, check=True, capture_output=True, env=env)
@@ -71,17 +76,28 @@ def make_vault_repo(path: Path, hook_repo: tuple[Path, str, Path], hook_ids: lis
 
 def commit(path: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
     """Run ``git commit`` (the hook's report goes to git's stderr)."""
-    return subprocess.run(["git", "commit", "-q", "-m", message], cwd=path, capture_output=True, text=True, env=env)
+    return subprocess.run(
+        ["git", "commit", "-q", "-m", message],
+        cwd=path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
 
 
-def test_broken_image_fails_the_commit_and_a_clean_one_passes(tmp_path: Path, hook_repo: tuple[Path, str, Path]) -> None:
+def test_broken_image_fails_the_commit_and_a_clean_one_passes(
+    tmp_path: Path, hook_repo: tuple[Path, str, Path]
+) -> None:
     vault = tmp_path / "notes"
     env = make_vault_repo(vault, hook_repo, ["vaultbot-lint"])
     first = commit(vault, env, "clean vault")
     assert first.returncode == 0, first.stdout + first.stderr
 
     note = vault / "2026-01.md"
-    note.write_text(note.read_text(encoding="utf-8") + "\n![](asset/Pasted%20image%202.png)\n", encoding="utf-8")
+    note.write_text(
+        note.read_text(encoding="utf-8") + "\n![](asset/Pasted%20image%202.png)\n", encoding="utf-8"
+    )
     git(vault, "add", "2026-01.md")
     broken = commit(vault, env, "broken image")
     assert broken.returncode != 0
@@ -98,14 +114,18 @@ def test_broken_image_fails_the_commit_and_a_clean_one_passes(tmp_path: Path, ho
     assert git(vault, "rev-list", "--count", "HEAD").stdout.strip() == "2"
 
 
-def test_whole_vault_hook_catches_a_deleted_image(tmp_path: Path, hook_repo: tuple[Path, str, Path]) -> None:
+def test_whole_vault_hook_catches_a_deleted_image(
+    tmp_path: Path, hook_repo: tuple[Path, str, Path]
+) -> None:
     """The trade-off: only vaultbot-lint-vault sees a commit that just deletes an image."""
     files_only, vault_wide = tmp_path / "files-only", tmp_path / "vault-wide"
     for path, hook in ((files_only, "vaultbot-lint"), (vault_wide, "vaultbot-lint-vault")):
         env = make_vault_repo(path, hook_repo, [hook])
         assert commit(path, env, "clean vault").returncode == 0
         git(path, "rm", "-q", "asset/Pasted image 1.png")
-    assert commit(files_only, env, "delete image").returncode == 0  # no note staged: nothing checked
+    assert (
+        commit(files_only, env, "delete image").returncode == 0
+    )  # no note staged: nothing checked
     deleted = commit(vault_wide, env, "delete image")
     assert deleted.returncode != 0
     assert "2026-01.md:5:5: missing-asset" in deleted.stdout + deleted.stderr

@@ -10,7 +10,14 @@ from vaultbot.report import FORMATTERS, Summary, render, summary_line
 FIX = (Edit("daily/2026-01.md", 10, 20, "asset/a.png", "img/a.png"),)
 DIAGS = [
     Diagnostic("daily/2026-01.md", 20, 5, "missing-asset", "error", "'asset/x.png' not found", FIX),
-    Diagnostic("daily/2025-12.md", 7, 3, "bare-paper-link", "warning", "bare paper link https://arxiv.org/abs/1"),
+    Diagnostic(
+        "daily/2025-12.md",
+        7,
+        3,
+        "bare-paper-link",
+        "warning",
+        "bare paper link https://arxiv.org/abs/1",
+    ),
     Diagnostic("daily/2025-12.md", 7, 3, "a-rule", "info", "note: 50%, a,b\nnext"),
     Diagnostic("asset/x.png", 1, 1, "orphan-asset", "warning", "unused"),
 ]
@@ -41,16 +48,29 @@ def test_text_uses_the_display_path_and_colour_only_when_asked() -> None:
 def test_summary_lines() -> None:
     assert summary_line(Summary.of([])) == "All checks passed."
     assert summary_line(Summary.of(DIAGS[1:2])) == "Found 0 errors, 1 warning in 1 file."
-    assert summary_line(Summary.of(DIAGS[1:2], fixed=2)) == "Fixed 2 problems. Found 0 errors, 1 warning in 1 file."
+    assert (
+        summary_line(Summary.of(DIAGS[1:2], fixed=2))
+        == "Fixed 2 problems. Found 0 errors, 1 warning in 1 file."
+    )
     assert summary_line(Summary.of([], fixed=1)) == "Fixed 1 problem. All checks passed."
 
 
 def test_json_is_a_sorted_list_with_vault_paths() -> None:
     data = json.loads(render("json", DIAGS, lambda d: "ignored/" + d.path))
-    assert [d["path"] for d in data] == ["asset/x.png", "daily/2025-12.md", "daily/2025-12.md", "daily/2026-01.md"]
+    assert [d["path"] for d in data] == [
+        "asset/x.png",
+        "daily/2025-12.md",
+        "daily/2025-12.md",
+        "daily/2026-01.md",
+    ]
     assert data[-1] == {
-        "path": "daily/2026-01.md", "line": 20, "column": 5, "rule": "missing-asset", "severity": "error",
-        "message": "'asset/x.png' not found", "fixable": True,
+        "path": "daily/2026-01.md",
+        "line": 20,
+        "column": 5,
+        "rule": "missing-asset",
+        "severity": "error",
+        "message": "'asset/x.png' not found",
+        "fixable": True,
     }
     assert json.loads(render("json", [])) == []
 

@@ -60,7 +60,9 @@ def index() -> FileIndex:
         ("x.md", "sub/note", "notes/sub/note.md", "suffix"),
     ],
 )
-def test_resolution_rules(index: FileIndex, note: str, written: str, target: str, rule: str) -> None:
+def test_resolution_rules(
+    index: FileIndex, note: str, written: str, target: str, rule: str
+) -> None:
     found = resolve_path(written, note, index)
     assert (found.target, found.rule, found.case_mismatch) == (target, rule, False)
 
@@ -102,7 +104,9 @@ def test_missing(index: FileIndex, note: str, written: str) -> None:
         ("n.md", "/../x.png", "../x.png"),
     ],
 )
-def test_targets_escaping_the_vault(index: FileIndex, note: str, written: str, looked_for: str) -> None:
+def test_targets_escaping_the_vault(
+    index: FileIndex, note: str, written: str, looked_for: str
+) -> None:
     found = resolve_path(written, note, index)
     assert (found.target, found.rule, found.looked_for) == (None, "outside", looked_for)
 
@@ -132,7 +136,11 @@ def test_exact_spelling_beats_a_case_variant(index: FileIndex) -> None:
 @pytest.mark.parametrize(
     ("written", "markdown", "path"),
     [
-        ("asset/Pasted%20image%2020251208222525.png", True, "asset/Pasted image 20251208222525.png"),
+        (
+            "asset/Pasted%20image%2020251208222525.png",
+            True,
+            "asset/Pasted image 20251208222525.png",
+        ),
         ("note#Heading", False, "note"),
         ("x.png|300", False, "x.png"),
         ("doc.pdf#page=3", True, "doc.pdf"),

@@ -24,11 +24,20 @@ def make(root: Path, files: dict[str, bytes | str]) -> Path:
 
 
 def test_dot_folders_and_dot_files_are_invisible(tmp_path: Path) -> None:
-    make(tmp_path, {
-        "a.md": "# a\n", "sub/b.md": "# b\n", "sub/img.png": b"png",
-        ".obsidian/app.json": "{}", ".trash/old.md": "# old\n", ".git/HEAD": "ref\n",
-        ".vaultbot/cache.sqlite": b"", "sub/.hidden.md": "# h\n", ".dotdir/x.md": "# x\n",
-    })
+    make(
+        tmp_path,
+        {
+            "a.md": "# a\n",
+            "sub/b.md": "# b\n",
+            "sub/img.png": b"png",
+            ".obsidian/app.json": "{}",
+            ".trash/old.md": "# old\n",
+            ".git/HEAD": "ref\n",
+            ".vaultbot/cache.sqlite": b"",
+            "sub/.hidden.md": "# h\n",
+            ".dotdir/x.md": "# x\n",
+        },
+    )
     vault = load_vault(tmp_path)
     assert vault.files == ("a.md", "sub/b.md", "sub/img.png")
     assert sorted(vault.notes) == ["a.md", "sub/b.md"]
@@ -36,11 +45,18 @@ def test_dot_folders_and_dot_files_are_invisible(tmp_path: Path) -> None:
 
 
 def test_ignore_globs_from_the_config(tmp_path: Path) -> None:
-    make(tmp_path, {
-        ".vaultbot.toml": '[vault]\nignore = ["templates/", "*.excalidraw.md", "archive/2019/*"]\n',
-        "keep.md": "", "templates/day.md": "", "drawing.excalidraw.md": "", "archive/2019/old.md": "",
-        "archive/2020/new.md": "", "x/templates/deep.md": "",
-    })
+    make(
+        tmp_path,
+        {
+            ".vaultbot.toml": '[vault]\nignore = ["templates/", "*.excalidraw.md", "archive/2019/*"]\n',
+            "keep.md": "",
+            "templates/day.md": "",
+            "drawing.excalidraw.md": "",
+            "archive/2019/old.md": "",
+            "archive/2020/new.md": "",
+            "x/templates/deep.md": "",
+        },
+    )
     assert load_vault(tmp_path).files == ("archive/2020/new.md", "keep.md")
 
 
@@ -61,11 +77,16 @@ def test_is_ignored(rel: str, patterns: list[str], ignored: bool) -> None:
 
 
 def test_unreadable_notes_are_collected_not_raised(tmp_path: Path) -> None:
-    make(tmp_path, {
-        ".vaultbot.toml": "[vault]\nmax_note_bytes = 100\n",
-        "ok.md": "# fine\n", "latin.md": "ok\nd\u00e9j\u00e0\n".encode("latin-1"),
-        "bin.md": b"abc\x00def", "big.md": "x" * 101,
-    })
+    make(
+        tmp_path,
+        {
+            ".vaultbot.toml": "[vault]\nmax_note_bytes = 100\n",
+            "ok.md": "# fine\n",
+            "latin.md": "ok\nd\u00e9j\u00e0\n".encode("latin-1"),
+            "bin.md": b"abc\x00def",
+            "big.md": "x" * 101,
+        },
+    )
     vault = load_vault(tmp_path)
     assert sorted(vault.notes) == ["ok.md"]
     errors = {rel: (e.line, e.reason) for rel, e in vault.unreadable.items()}
@@ -74,7 +95,9 @@ def test_unreadable_notes_are_collected_not_raised(tmp_path: Path) -> None:
         "bin.md": (1, "binary file (contains NUL bytes); skipped"),
         "big.md": (1, "over the size limit (101 > 100 bytes); skipped"),
     }
-    assert str(vault.unreadable["latin.md"]) == "latin.md:2: not valid UTF-8 (byte 0xe9 at offset 4)"
+    assert (
+        str(vault.unreadable["latin.md"]) == "latin.md:2: not valid UTF-8 (byte 0xe9 at offset 4)"
+    )
 
 
 def test_bom_and_line_endings_are_remembered(tmp_path: Path) -> None:
@@ -109,8 +132,13 @@ def test_a_file_is_not_a_vault(tmp_path: Path) -> None:
 
 
 def test_app_json_settings(tmp_path: Path) -> None:
-    make(tmp_path, {".obsidian/app.json": '{"attachmentFolderPath": "asset", "useMarkdownLinks": true, '
-                                          '"newLinkFormat": "absolute"}'})
+    make(
+        tmp_path,
+        {
+            ".obsidian/app.json": '{"attachmentFolderPath": "asset", "useMarkdownLinks": true, '
+            '"newLinkFormat": "absolute"}'
+        },
+    )
     assert read_app_settings(tmp_path) == AppSettings("asset", True, "absolute")
     assert load_vault(tmp_path).app.attachment_folder == "asset"
 
@@ -126,8 +154,13 @@ def test_missing_app_json(tmp_path: Path) -> None:
 
 
 def test_config_attachment_folder_overrides_app_json(tmp_path: Path) -> None:
-    make(tmp_path, {".obsidian/app.json": '{"attachmentFolderPath": "asset"}',
-                    ".vaultbot.toml": '[vault]\nattachment_folder = "files"\n'})
+    make(
+        tmp_path,
+        {
+            ".obsidian/app.json": '{"attachmentFolderPath": "asset"}',
+            ".vaultbot.toml": '[vault]\nattachment_folder = "files"\n',
+        },
+    )
     assert load_vault(tmp_path, load_config(tmp_path)).app.attachment_folder == "files"
 
 

@@ -18,30 +18,65 @@ from checkout_snapshot import copy_checkout
 
 
 def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False
+    )
 
 
 def test_wheel_installed_elsewhere_finds_its_rules(tmp_path: Path) -> None:
     source = copy_checkout(tmp_path / "src")
-    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                tmp_path / "dist", source, cwd=tmp_path)
+    built = run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-q",
+        "-w",
+        tmp_path / "dist",
+        source,
+        cwd=tmp_path,
+    )
     assert built.returncode == 0, built.stderr
     (wheel,) = (tmp_path / "dist").glob("vaultbot-*.whl")
     assert "vaultbot/rules/lint.toml" in zipfile.ZipFile(wheel).namelist()
 
     venv = tmp_path / "venv"
-    assert run(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=tmp_path).returncode == 0
-    installed = run(venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", "--no-index",
-                    "--force-reinstall", wheel, cwd=tmp_path)
+    assert (
+        run(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=tmp_path).returncode
+        == 0
+    )
+    installed = run(
+        venv / "bin" / "python",
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-deps",
+        "--no-index",
+        "--force-reinstall",
+        wheel,
+        cwd=tmp_path,
+    )
     assert installed.returncode == 0, installed.stderr
-    where = run(venv / "bin" / "python", "-c", "import vaultbot, vaultbot.rules_data as r; "
-                "print(vaultbot.__file__); print(r.rules_dir())", cwd=tmp_path)
+    where = run(
+        venv / "bin" / "python",
+        "-c",
+        "import vaultbot, vaultbot.rules_data as r; print(vaultbot.__file__); print(r.rules_dir())",
+        cwd=tmp_path,
+    )
     module, rules = where.stdout.split()
     assert Path(module).is_relative_to(venv) and Path(rules).is_relative_to(venv), where.stdout
 
     vault = tmp_path / "vault"
     (vault / ".obsidian").mkdir(parents=True)
-    (vault / "n.md").write_text("- https://arxiv.org/abs/2512.24880\n\n![](asset/gone.png)\n", encoding="utf-8")
+    (vault / "n.md").write_text(
+        "- https://arxiv.org/abs/2512.24880\n\n![](asset/gone.png)\n", encoding="utf-8"
+    )
     result = run(venv / "bin" / "vaultbot", "lint", vault, "--format", "json", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
-    assert [(d["rule"], d["line"]) for d in json.loads(result.stdout)] == [("bare-paper-link", 1), ("missing-asset", 3)]
+    assert [(d["rule"], d["line"]) for d in json.loads(result.stdout)] == [
+        ("bare-paper-link", 1),
+        ("missing-asset", 3),
+    ]

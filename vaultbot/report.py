@@ -9,8 +9,8 @@ the repository paths Actions annotates; ``json`` keeps vault-relative POSIX path
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from vaultbot.diagnostics import Diagnostic
 
@@ -35,9 +35,18 @@ class Summary:
     @classmethod
     def of(cls, diags: Sequence[Diagnostic], fixed: int = 0) -> Summary:
         """Count ``diags`` by severity and by file."""
-        count = {sev: sum(1 for d in diags if d.severity == sev) for sev in ("error", "warning", "info")}
+        count = {
+            sev: sum(1 for d in diags if d.severity == sev) for sev in ("error", "warning", "info")
+        }
         files = len({d.path for d in diags})
-        return cls(count["error"], count["warning"], count["info"], files, sum(1 for d in diags if d.fix), fixed)
+        return cls(
+            count["error"],
+            count["warning"],
+            count["info"],
+            files,
+            sum(1 for d in diags if d.fix),
+            fixed,
+        )
 
 
 def _plural(count: int, word: str) -> str:
@@ -56,7 +65,9 @@ def summary_line(summary: Summary) -> str:
     return f"{fixed}Found {', '.join(parts)} in {_plural(summary.notes, 'file')}{tail}."
 
 
-def format_text(diags: Sequence[Diagnostic], display: Display, *, colour: bool = False, fixed: int = 0) -> str:
+def format_text(
+    diags: Sequence[Diagnostic], display: Display, *, colour: bool = False, fixed: int = 0
+) -> str:
     """Return ruff-style ``path:line:col: RULE message`` lines and a summary line."""
     lines = []
     for d in diags:
@@ -69,7 +80,9 @@ def format_text(diags: Sequence[Diagnostic], display: Display, *, colour: bool =
     return "\n".join(lines) + "\n"
 
 
-def format_json(diags: Sequence[Diagnostic], display: Display, *, colour: bool = False, fixed: int = 0) -> str:
+def format_json(
+    diags: Sequence[Diagnostic], display: Display, *, colour: bool = False, fixed: int = 0
+) -> str:
     """Return a JSON list of findings (vault-relative POSIX paths, 1-based positions)."""
     return json.dumps([d.to_dict() for d in diags], ensure_ascii=False, indent=2) + "\n"
 
@@ -82,7 +95,9 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(diags: Sequence[Diagnostic], display: Display, *, colour: bool = False, fixed: int = 0) -> str:
+def format_github(
+    diags: Sequence[Diagnostic], display: Display, *, colour: bool = False, fixed: int = 0
+) -> str:
     """Return GitHub Actions workflow commands (``::error file=…,line=…,col=…::msg``)."""
     lines = []
     for d in diags:
@@ -99,7 +114,12 @@ FORMATTERS: dict[str, Callable[..., str]] = {
 
 
 def render(
-    name: str, diags: Sequence[Diagnostic], display: Display | None = None, *, colour: bool = False, fixed: int = 0
+    name: str,
+    diags: Sequence[Diagnostic],
+    display: Display | None = None,
+    *,
+    colour: bool = False,
+    fixed: int = 0,
 ) -> str:
     """Return ``diags`` sorted and formatted by the formatter called ``name``."""
     ordered = sorted(diags, key=lambda d: d.sort_key)

@@ -20,8 +20,9 @@ vault (``../../etc/passwd``) is reported and never opened.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Literal
 from urllib.parse import unquote
 
 ResolveRule = Literal["name", "relative", "root", "suffix", "missing", "outside", "empty"]
@@ -58,7 +59,7 @@ class FileIndex:
     serves both the bare-name rule and the suffix rule.
     """
 
-    __slots__ = ("files", "by_path", "by_name")
+    __slots__ = ("by_name", "by_path", "files")
 
     def __init__(self, files: Iterable[str]) -> None:
         self.files: frozenset[str] = frozenset(files)
@@ -91,7 +92,9 @@ def resolve_target(written: str, note_path: str, index: FileIndex, *, markdown: 
     return resolve_path(split_target(written, markdown=markdown), note_path, index)
 
 
-def resolve_path(path: str, note_path: str, index: FileIndex, *, folder: str | None = None) -> Resolution:
+def resolve_path(
+    path: str, note_path: str, index: FileIndex, *, folder: str | None = None
+) -> Resolution:
     """Resolve an already stripped and decoded ``path`` from note ``note_path``.
 
     An extensionless target also tries the ``.md`` note of that name, as ``[[Note]]``
@@ -107,7 +110,9 @@ def resolve_path(path: str, note_path: str, index: FileIndex, *, folder: str | N
     if path.startswith(("./", "../")) or path in {".", ".."}:
         return _relative(path, folder, index)
     if path.startswith("/"):
-        return _exact(posixpath.normpath(path.lstrip("/")) if path.strip("/") else "", index, "root")
+        return _exact(
+            posixpath.normpath(path.lstrip("/")) if path.strip("/") else "", index, "root"
+        )
     normal = posixpath.normpath(path) if _needs_normalising(path) else path
     if normal == ".." or normal.startswith("../"):
         return Resolution(None, "outside", False, normal)
@@ -119,7 +124,7 @@ def resolve_path(path: str, note_path: str, index: FileIndex, *, folder: str | N
 
 def _needs_normalising(path: str) -> bool:
     """Return True when ``path`` holds ``.``/``..`` segments, ``//`` or a trailing ``/``."""
-    return "//" in path or path.endswith("/") or "./" in path or path.endswith("/.") or path.endswith("/..")
+    return "//" in path or "./" in path or path.endswith(("/", "/.", "/.."))
 
 
 def _variants(path: str) -> tuple[str, ...]:
@@ -129,7 +134,9 @@ def _variants(path: str) -> tuple[str, ...]:
 
 
 def _relative(path: str, folder: str, index: FileIndex) -> Resolution:
-    joined = posixpath.normpath(posixpath.join(folder, path)) if folder else posixpath.normpath(path)
+    joined = (
+        posixpath.normpath(posixpath.join(folder, path)) if folder else posixpath.normpath(path)
+    )
     if joined == ".." or joined.startswith("../") or joined == ".":
         return Resolution(None, "outside", False, joined)
     return _exact(joined, index, "relative")

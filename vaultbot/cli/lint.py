@@ -11,8 +11,9 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 import click
 
@@ -29,16 +30,38 @@ def _rule_list(values: Iterable[str]) -> list[str] | None:
 
 @click.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("--select", multiple=True, metavar="RULE", help="Run only these rules (repeatable, comma-separated, or ALL).")
-@click.option("--ignore", multiple=True, metavar="RULE", help="Never run these rules (repeatable, comma-separated).")
-@click.option("--fix", is_flag=True, help="Apply the certain fixes; exit 1 when a file was changed.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULE",
+    help="Run only these rules (repeatable, comma-separated, or ALL).",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="RULE",
+    help="Never run these rules (repeatable, comma-separated).",
+)
+@click.option(
+    "--fix", is_flag=True, help="Apply the certain fixes; exit 1 when a file was changed."
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
 @error_boundary
 def lint(
-    paths: tuple[Path, ...], output_format: str, select: tuple[str, ...], ignore: tuple[str, ...],
-    fix: bool, exit_zero: bool,
+    paths: tuple[Path, ...],
+    output_format: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fix: bool,
+    exit_zero: bool,
 ) -> None:
     """Check image references, paper links, frontmatter and day headings.
 
@@ -50,12 +73,19 @@ def lint(
     from vaultbot.report import render
 
     result = _without_cyclic_gc(
-        lambda: lint_paths(list(paths) or [Path(".")], select=_rule_list(select), ignore=_rule_list(ignore), fix=fix)
+        lambda: lint_paths(
+            list(paths) or [Path(".")],
+            select=_rule_list(select),
+            ignore=_rule_list(ignore),
+            fix=fix,
+        )
     )
     for rel, reason in result.skipped:
         click.echo(f"warning: {rel}: not fixed: {reason}", err=True)
     colour = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = render(output_format, result.diagnostics, result.display, colour=colour, fixed=result.fixed)
+    text = render(
+        output_format, result.diagnostics, result.display, colour=colour, fixed=result.fixed
+    )
     click.echo(text, nl=False)
     if result.written:
         sys.exit(EXIT_FINDINGS)

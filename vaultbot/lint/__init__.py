@@ -7,15 +7,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from vaultbot.diagnostics import Diagnostic
 from vaultbot.lint.context import LintContext
 from vaultbot.lint.engine import Rule, Selection, load_catalogue, run
 from vaultbot.vault import Vault
 
-__all__ = ["lint", "load_rules", "selection_for", "Rule"]
+__all__ = ["Rule", "lint", "load_rules", "selection_for"]
 
 CATALOGUE = "lint.toml"
 

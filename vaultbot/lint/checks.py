@@ -8,7 +8,7 @@ the Diagnostic, and ``vaultbot lint --fix`` hands them to the writer.
 from __future__ import annotations
 
 import posixpath
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from vaultbot.diagnostics import Diagnostic, Edit
 from vaultbot.lint.context import LintContext
@@ -22,10 +22,20 @@ REGISTRY: dict[str, Check] = {}
 
 # Characters a markdown destination cannot hold literally (CommonMark), percent-encoded in
 # a fixed destination the way Obsidian writes ``Pasted%20image.png``.
-MARKDOWN_ESCAPES = {"%": "%25", " ": "%20", "#": "%23", "<": "%3C", ">": "%3E", "(": "%28", ")": "%29"}
+MARKDOWN_ESCAPES = {
+    "%": "%25",
+    " ": "%20",
+    "#": "%23",
+    "<": "%3C",
+    ">": "%3E",
+    "(": "%28",
+    ")": "%29",
+}
 
 
-def check(rule_id: str, scope: str = "note") -> Callable[[Callable[..., Iterator[Diagnostic]]], Callable[..., Iterator[Diagnostic]]]:
+def check(
+    rule_id: str, scope: str = "note"
+) -> Callable[[Callable[..., Iterator[Diagnostic]]], Callable[..., Iterator[Diagnostic]]]:
     """Register the decorated function as the check of ``rule_id``."""
 
     def register(func: Callable[..., Iterator[Diagnostic]]) -> Callable[..., Iterator[Diagnostic]]:
@@ -66,7 +76,9 @@ def _where_looked(link: Link, found: Resolution) -> str:
     return f"looked for '{wanted}' from the vault root, then as the end of any vault path"
 
 
-def _moved_file_fix(note: Note, link: Link, ctx: LintContext) -> tuple[tuple[Edit, ...], str] | None:
+def _moved_file_fix(
+    note: Note, link: Link, ctx: LintContext
+) -> tuple[tuple[Edit, ...], str] | None:
     """Return an edit pointing the reference at the one file of that name, if there is one."""
     name = link.path.replace("\\", "/").rsplit("/", 1)[-1]
     candidates = ctx.index.named(name)
@@ -97,7 +109,11 @@ def _replace_path(note: Note, link: Link, new_path: str) -> Edit | None:
             cut = at
     if link.kind == "markdown":
         angled = span.start > 0 and note.text[span.start - 1] == "<"
-        new_path = new_path.replace(">", "%3E") if angled else "".join(MARKDOWN_ESCAPES.get(c, c) for c in new_path)
+        new_path = (
+            new_path.replace(">", "%3E")
+            if angled
+            else "".join(MARKDOWN_ESCAPES.get(c, c) for c in new_path)
+        )
     old = written[:cut]
     if old == new_path or not old:
         return None
@@ -124,7 +140,9 @@ def _respelled(written: str, target: str) -> str | None:
     if body.startswith(("./", "../")) or not target.casefold().endswith(body.casefold()):
         return None
     tail = target[len(target) - len(body) :]
-    if tail.casefold() != body.casefold() or (len(tail) < len(target) and target[-len(body) - 1] != "/"):
+    if tail.casefold() != body.casefold() or (
+        len(tail) < len(target) and target[-len(body) - 1] != "/"
+    ):
         return None
     return lead + tail
 
@@ -157,7 +175,9 @@ def invalid_frontmatter(note: Note, ctx: LintContext, rule: Rule) -> Iterator[Di
     front = note.frontmatter
     if front is not None and front.data is None:
         line = front.error_line or front.span.line
-        yield rule.at(note.path, line, 1, f"frontmatter is not valid YAML: {front.error or 'unknown error'}")
+        yield rule.at(
+            note.path, line, 1, f"frontmatter is not valid YAML: {front.error or 'unknown error'}"
+        )
 
 
 @check("bad-day-heading")

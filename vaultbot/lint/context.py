@@ -7,8 +7,8 @@ and every link is resolved once whatever the number of rules.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from vaultbot.model import Link, Note
 from vaultbot.resolver import FileIndex, Resolution, resolve_path
@@ -19,7 +19,30 @@ LOCAL_KINDS = frozenset({"markdown", "wikilink"})  # bare URLs and <autolinks> a
 # Files Obsidian opens itself (help.obsidian.md "Accepted file formats"); a markdown link to
 # one of these is an attachment, while ``[site](www.example.com)`` is a web address typo.
 ATTACHMENT_SUFFIXES = frozenset(
-    "avif bmp gif jpeg jpg png svg webp flac m4a mp3 ogg wav 3gp mkv mov mp4 ogv webm pdf canvas base".split()
+    [
+        "avif",
+        "bmp",
+        "gif",
+        "jpeg",
+        "jpg",
+        "png",
+        "svg",
+        "webp",
+        "flac",
+        "m4a",
+        "mp3",
+        "ogg",
+        "wav",
+        "3gp",
+        "mkv",
+        "mov",
+        "mp4",
+        "ogv",
+        "webm",
+        "pdf",
+        "canvas",
+        "base",
+    ]
 )
 
 
@@ -45,7 +68,9 @@ class LintContext:
     whole_vault: bool
     _index: FileIndex | None = field(default=None, init=False, repr=False)
     _references: dict[str, list[Reference]] = field(default_factory=dict, init=False, repr=False)
-    _resolved: dict[tuple[str, str], Resolution] = field(default_factory=dict, init=False, repr=False)
+    _resolved: dict[tuple[str, str], Resolution] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @property
     def index(self) -> FileIndex:
@@ -77,7 +102,9 @@ class LintContext:
         folder = note_path.rpartition("/")[0]
         found = self._resolved.get((folder, written))
         if found is None:
-            found = self._resolved[(folder, written)] = resolve_path(written, note_path, self.index, folder=folder)
+            found = self._resolved[(folder, written)] = resolve_path(
+                written, note_path, self.index, folder=folder
+            )
         return found
 
     def _resolve_links(self, note: Note) -> Iterator[Reference]:

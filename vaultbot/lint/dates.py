@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Iterator
+from collections.abc import Iterator
+from itertools import pairwise
 
 from vaultbot.model import Heading, Note
 
@@ -58,7 +59,7 @@ def _step(before: tuple[int, int], after: tuple[int, int]) -> int:
 
 
 def _order_problems(days: list[tuple[Heading, int, int]]) -> Iterator[tuple[Heading, str]]:
-    steps = [_step((a[1], a[2]), (b[1], b[2])) for a, b in zip(days, days[1:])]
+    steps = [_step((a[1], a[2]), (b[1], b[2])) for a, b in pairwise(days)]
     direction = -1 if steps.count(-1) > steps.count(1) else 1
     seen: dict[tuple[int, int], Heading] = {}
     for (heading, month, day), step in zip(days, [direction, *steps]):
@@ -67,4 +68,7 @@ def _order_problems(days: list[tuple[Heading, int, int]]) -> Iterator[tuple[Head
             yield heading, f"day {month}.{day} already has a heading on line {earlier.span.line}"
         elif step == -direction:
             order = "ascending" if direction == 1 else "descending"
-            yield heading, f"day heading '{heading.text}' is out of order (days in this note are {order})"
+            yield (
+                heading,
+                f"day heading '{heading.text}' is out of order (days in this note are {order})",
+            )

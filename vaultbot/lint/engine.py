@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, cast
 
 from vaultbot.diagnostics import Diagnostic, Edit, Severity
 from vaultbot.errors import ConfigError, RuleError
@@ -54,20 +55,36 @@ class Rule:
         unknown = set(entry) - REQUIRED_KEYS - OPTIONAL_KEYS
         missing = REQUIRED_KEYS - set(entry)
         if unknown or missing:
-            raise RuleError(f"{where}: unknown keys {sorted(unknown)} / missing keys {sorted(missing)}")
+            raise RuleError(
+                f"{where}: unknown keys {sorted(unknown)} / missing keys {sorted(missing)}"
+            )
         if not isinstance(entry["id"], str) or not RULE_ID.match(entry["id"]):
-            raise RuleError(f"{where}: rule id {entry['id']!r} must be kebab-case like 'missing-asset'")
+            raise RuleError(
+                f"{where}: rule id {entry['id']!r} must be kebab-case like 'missing-asset'"
+            )
         if entry["severity"] not in SEVERITIES:
-            raise RuleError(f"{where}: rule {entry['id']}: severity must be one of {', '.join(SEVERITIES)}")
+            raise RuleError(
+                f"{where}: rule {entry['id']}: severity must be one of {', '.join(SEVERITIES)}"
+            )
         if not isinstance(entry.get("off_by_default", False), bool):
             raise RuleError(f"{where}: rule {entry['id']}: off_by_default must be true or false")
         texts = [entry[k] for k in ("name", "description", "fix")]
         if not all(isinstance(t, str) and t.strip() for t in texts):
-            raise RuleError(f"{where}: rule {entry['id']}: name, description and fix must be non-empty text")
-        return cls(entry["id"], entry["name"], entry["severity"], entry["description"].strip(),
-                   entry["fix"].strip(), entry.get("off_by_default", False))
+            raise RuleError(
+                f"{where}: rule {entry['id']}: name, description and fix must be non-empty text"
+            )
+        return cls(
+            entry["id"],
+            entry["name"],
+            entry["severity"],
+            entry["description"].strip(),
+            entry["fix"].strip(),
+            entry.get("off_by_default", False),
+        )
 
-    def at(self, path: str, line: int, column: int, message: str, fix: Sequence[Edit] = ()) -> Diagnostic:
+    def at(
+        self, path: str, line: int, column: int, message: str, fix: Sequence[Edit] = ()
+    ) -> Diagnostic:
         """Return a finding of this rule (checks build every Diagnostic through this)."""
         return Diagnostic(path, line, column, self.id, self.severity, message, tuple(fix))
 
@@ -99,7 +116,9 @@ def load_catalogue(path: Path, registry: Mapping[str, Check]) -> dict[str, Rule]
         rules[rule.id] = rule
     unlisted = sorted(set(registry) - set(rules))
     if unlisted:
-        raise RuleError(f"{path}: no catalogue entry for the registered checks {', '.join(unlisted)}")
+        raise RuleError(
+            f"{path}: no catalogue entry for the registered checks {', '.join(unlisted)}"
+        )
     return dict(sorted(rules.items()))
 
 
@@ -130,18 +149,27 @@ class Selection:
         """Refuse rule ids that do not exist, naming where they were written."""
         for (select, ignore), source in zip(self.layers, where):
             for rid in sorted((select | ignore) - set(rules) - {ALL}):
-                raise ConfigError(f"{source}: unknown rule {rid!r}; known rules: {', '.join(rules)}")
+                raise ConfigError(
+                    f"{source}: unknown rule {rid!r}; known rules: {', '.join(rules)}"
+                )
         for rid, sev in (self.severity or {}).items():
             if rid not in rules:
-                raise ConfigError(f"{where[0]}: lint.severity: unknown rule {rid!r}; known rules: {', '.join(rules)}")
+                raise ConfigError(
+                    f"{where[0]}: lint.severity: unknown rule {rid!r}; known rules: {', '.join(rules)}"
+                )
             if sev not in SEVERITIES:
-                raise ConfigError(f"{where[0]}: lint.severity.{rid} must be one of {', '.join(SEVERITIES)}")
+                raise ConfigError(
+                    f"{where[0]}: lint.severity.{rid} must be one of {', '.join(SEVERITIES)}"
+                )
 
     def effective(self, rules: Mapping[str, Rule]) -> list[Rule]:
         """Return the enabled rules with their overridden severities, sorted by id."""
         overrides = self.severity or {}
         chosen = [r for r in rules.values() if self.enabled(r)]
-        return [replace(r, severity=overrides.get(r.id, r.severity)) for r in sorted(chosen, key=lambda r: r.id)]
+        return [
+            replace(r, severity=cast(Severity, overrides.get(r.id, r.severity)))
+            for r in sorted(chosen, key=lambda r: r.id)
+        ]
 
 
 def _specificity(selectors: frozenset[str], rule_id: str) -> int:
@@ -156,7 +184,9 @@ class Decider:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = {r.id: r for r in rules}
 
-    def handle(self, diag: Diagnostic, suppressions: Suppressions | None = None) -> Diagnostic | None:
+    def handle(
+        self, diag: Diagnostic, suppressions: Suppressions | None = None
+    ) -> Diagnostic | None:
         """Return the finding with its effective severity, or None when it is not wanted."""
         rule = self.rules.get(diag.rule)
         if rule is None or (suppressions and suppressions.covers(diag.rule, diag.line)):
@@ -182,13 +212,18 @@ def run(ctx: LintContext, rules: Sequence[Rule], registry: Mapping[str, Check]) 
 
 
 def _run_one(
-    check: Check, rule: Rule, ctx: LintContext, note: Note | None, decider: Decider, quiet: Suppressions | None
+    check: Check,
+    rule: Rule,
+    ctx: LintContext,
+    note: Note | None,
+    decider: Decider,
+    quiet: Suppressions | None,
 ) -> list[Diagnostic]:
     """Run one check and decide its findings; a crash becomes one error naming file and rule."""
     try:
         raw = check.func(ctx, rule) if note is None else check.func(note, ctx, rule)
         return [kept for kept in (decider.handle(d, quiet) for d in raw) if kept is not None]
-    except Exception as exc:  # a bug in one check must not stop the vault (flake8 E902 style)
+    except Exception as exc:  # noqa: BLE001 - a bug in one check must not stop the vault (flake8 E902 style)
         path = note.path if note is not None else "."
         message = f"check {rule.id} crashed: {type(exc).__name__}: {exc} (a vaultbot bug; please report it)"
         return [Diagnostic(path, 1, 1, rule.id, "error", message)]

@@ -11,19 +11,24 @@ name a file (``cover: "[[x.png]]"``, ``banner: asset/x.png``).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from vaultbot.lint.context import LintContext
 
 NOTE_SUFFIX = ".md"
 WIKILINK = re.compile(r"!?\[\[([^\]|#]+)")
-FILE_LIKE = re.compile(r"\[\[|^[^\n]{0,250}\.\w{1,6}$")  # a wikilink, or a short value ending in .ext
+FILE_LIKE = re.compile(
+    r"\[\[|^[^\n]{0,250}\.\w{1,6}$"
+)  # a wikilink, or a short value ending in .ext
 
 
 def orphan_assets(ctx: LintContext) -> Iterator[str]:
     """Yield the vault paths of attachment-folder files that no note references."""
     in_folder = _attachment_filter(ctx.vault.app.attachment_folder)
-    candidates = [p for p in ctx.vault.files if not p.lower().endswith(NOTE_SUFFIX) and in_folder(p)]
+    candidates = [
+        p for p in ctx.vault.files if not p.lower().endswith(NOTE_SUFFIX) and in_folder(p)
+    ]
     if not candidates:
         return
     used = referenced_files(ctx)

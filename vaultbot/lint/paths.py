@@ -7,9 +7,9 @@ still indexed so references resolve as Obsidian resolves them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from vaultbot.config import find_vault_root, load_config
 from vaultbot.diagnostics import Diagnostic, Edit
@@ -80,7 +80,11 @@ def _notes_at(root: Path, path: Path) -> list[str]:
     config = load_config(root)
     rel = path.relative_to(root).as_posix()
     if path.is_dir():
-        return [p for p in scan_files(root, config) if p.startswith(rel + "/") and p.lower().endswith(NOTE_SUFFIX)]
+        return [
+            p
+            for p in scan_files(root, config)
+            if p.startswith(rel + "/") and p.lower().endswith(NOTE_SUFFIX)
+        ]
     hidden = any(part.startswith(".") for part in rel.split("/"))
     patterns = config.get("vault", "ignore")
     if hidden or not rel.lower().endswith(NOTE_SUFFIX) or (patterns and is_ignored(rel, patterns)):
@@ -101,7 +105,7 @@ def _shown_prefix(root: Path, cwd: Path) -> Callable[[str], str]:
     if root in cwd.parents:
         inner = cwd.relative_to(root).as_posix() + "/"
         up = "../" * inner.count("/")
-        return lambda rel: rel[len(inner):] if rel.startswith(inner) else up + rel
+        return lambda rel: rel[len(inner) :] if rel.startswith(inner) else up + rel
     return lambda rel: f"{root}/{rel}"
 
 

@@ -13,8 +13,9 @@ Syntax (an Obsidian comment, which Obsidian hides in reading view, or an HTML co
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from vaultbot.model import Note
 
