@@ -236,11 +236,9 @@ class _Scan:
             last = number
             first = stripped[0]
             if first in "-*+":
-                marker = (
-                    first
-                    if stripped[1:2] in _AFTER_MARKER and not _thematic(stripped, line)
-                    else ""
-                )
+                marker = first if stripped[1:2] in _AFTER_MARKER else ""
+                if marker and first != "+" and stripped[2:].lstrip(" \t")[:1] == first:
+                    marker = "" if _THEMATIC.fullmatch(line) else marker  # "- - -", "* * *"
             else:
                 marker = _ordered_marker(stripped) if first.isdigit() else ""
             if marker:
@@ -319,14 +317,6 @@ class _Scan:
             if content.startswith("vaultbot"):
                 found.append((region.span.line, content))
         return tuple(found)
-
-
-def _thematic(stripped: str, line: str) -> bool:
-    """Return True for ``- - -`` / ``* * *``: thematic breaks, not list items."""
-    first = stripped[0]
-    return (
-        first != "+" and stripped[1:].lstrip(" \t")[:1] == first and bool(_THEMATIC.fullmatch(line))
-    )
 
 
 def _ordered_marker(stripped: str) -> str:
