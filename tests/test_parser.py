@@ -582,6 +582,13 @@ def test_links(
     assert (link.span.line, link.span.column) == (2, line.index(whole[0]) + 1)
 
 
+def test_link_text_may_start_with_a_bracket() -> None:
+    note = parse("n.md", "[[v2] Recursive Language Model](https://arxiv.org/pdf/2512.24601v1)")
+    assert [(link.kind, link.text) for link in note.links] == [
+        ("markdown", "[v2] Recursive Language Model")
+    ]
+
+
 def test_url_in_link_text_is_not_another_link() -> None:
     note = parse("n.md", URL_AS_TEXT_LINE)
     assert [(l.kind, l.text) for l in note.links] == [

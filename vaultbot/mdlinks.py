@@ -122,9 +122,8 @@ def _bracketed(
     if images_only and not embed:
         return None, at + 1
     start = at - 1 if embed else at
-    if masked.startswith("[[", at):
-        link, end = _wikilink(scan, masked, start, at)
-    else:
+    link, end = _wikilink(scan, masked, start, at) if masked.startswith("[[", at) else (None, 0)
+    if link is None:  # "[[a] b](c)" is a markdown link whose text starts with a bracket
         link, end = _markdown(scan, masked, start, at, stop)
     if link is not None:
         out.append(link)
