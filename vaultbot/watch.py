@@ -40,6 +40,10 @@ SAVE_EVERY = 5.0  # seconds between saves of the watch state while busy
 CHUNK = 500  # notes per pipeline call (a first start checks the whole vault in chunks)
 
 
+class Abandoned(Exception):
+    """A stop request arrived while the pipeline was computing; nothing was written."""
+
+
 class VaultGone(VaultbotError):
     """The vault folder was removed or unmounted under the running daemon."""
 
@@ -258,13 +262,17 @@ class Daemon:
                 for rel in todo[start:]:
                     self.queue.touch(rel, 0.0)  # unfinished; the next start reconciles it anyway
                 return
-            self._process(todo[start : start + CHUNK])
+            try:
+                self._process(todo[start : start + CHUNK])
+            except Abandoned as exc:
+                log.info("%s", exc)
+                return
 
     def _process(self, rels: list[str]) -> None:
         """Run the pipeline on ``rels``; when it fails, find the culprit note by note."""
         try:
             written = self._run_pipeline(rels)
-        except VaultGone:
+        except (VaultGone, Abandoned):
             raise
         except Exception as exc:
             if len(rels) == 1:
@@ -379,13 +387,39 @@ class Daemon:
     def _run_pipeline(self, rels: list[str]) -> set[str]:
         """Run the pipeline on ``rels``; return the notes written."""
         assert self.vault is not None
-        outcome = self.pipeline(self.vault, rels)
+        outcome = self._compute(rels)
         self.status.update(processed=self.status.processed + len(rels))
         for diag in sorted(outcome.diagnostics, key=lambda d: d.sort_key):
             log.info("%s:%d:%d: %s %s", diag.path, diag.line, diag.column, diag.rule, diag.message)
         if outcome.papers and self.worker is not None:
             self.worker.add(outcome.papers)
         return self._write(outcome) if outcome.edits else set()
+
+    def _compute(self, rels: list[str]) -> Outcome:
+        """Run the pipeline on a helper thread, so a stop request never waits for it.
+
+        On SIGTERM the computation is abandoned (nothing was written yet; the notes are
+        reconciled on the next start) and the daemon exits within its 2 s promise.
+        """
+        assert self.vault is not None
+        box: dict[str, object] = {}
+        vault = self.vault
+
+        def compute() -> None:
+            try:
+                box["outcome"] = self.pipeline(vault, rels)
+            except BaseException as exc:  # handed to the main thread below
+                box["error"] = exc
+
+        thread = threading.Thread(target=compute, name="vaultbot-pipeline", daemon=True)
+        thread.start()
+        while thread.is_alive():
+            thread.join(0.05)
+            if self.stop.is_set() and thread.is_alive():
+                raise Abandoned(f"stopping: abandoned the work on {len(rels)} note(s)")
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box["outcome"]  # type: ignore[return-value]
 
     def _write(self, outcome: Outcome) -> set[str]:
         """Apply the edits under the vault write lock; requeue notes that changed meanwhile."""

@@ -42,7 +42,6 @@ def _lint_factory(root: Path, config: Config, offline: bool) -> Step | None:
     return lint_step if _available("vaultbot.lint", "lint") else None
 
 
-FACTORIES: tuple[tuple[str, StepFactory], ...] = (("lint", _lint_factory),)
 
 
 def default_pipeline(root: Path, config: Config, *, offline: bool) -> tuple[Pipeline, Fetcher | None]:
@@ -54,8 +53,9 @@ def default_pipeline(root: Path, config: Config, *, offline: bool) -> tuple[Pipe
             log.debug("pipeline: %s is not available; skipped", name)
         else:
             steps.append(step)
-    log.debug("pipeline: %s", ", ".join(n for n, _ in FACTORIES) or "nothing")
-    return chain(steps), None
+    log.debug("pipeline: %d steps", len(steps))
+    fetcher = None if offline or _resolve_factory(root, config, offline) is None else arxiv_fetcher(root, config)
+    return chain(steps), fetcher
 
 
 def _available(module: str, attr: str) -> bool:
@@ -63,3 +63,123 @@ def _available(module: str, attr: str) -> bool:
         return hasattr(importlib.import_module(module), attr)
     except ImportError:
         return False
+
+
+# -- resolve ----------------------------------------------------------------------------
+
+OFFLINE_REASON = "offline"
+
+
+def resolve_step(vault: Vault, rels: Sequence[str]) -> Outcome:
+    """Title the notes' bare paper links from the cache; queue IDs the cache lacks.
+
+    Runs offline by design: the network is the papers worker's job, so a slow or dead
+    API never holds back the next note (issue 8).
+    """
+    from vaultbot.resolve import resolve_vault
+
+    view = only(vault, rels)
+    if not view.notes:
+        return Outcome()
+    result = resolve_vault(view, offline=True)
+    wanted = {pid for pid, why in result.failures.items() if OFFLINE_REASON in why}
+    return Outcome(diagnostics=[u.to_diagnostic() for u in result.unresolved if u.paper_id not in wanted],
+                   edits=list(result.edits), papers=wanted)
+
+
+def arxiv_fetcher(root: Path, config: Config) -> Fetcher:
+    """Return the worker's fetcher: the real arXiv client, results stored in the cache."""
+
+    def fetch(ids: list[str]) -> set[str]:
+        from vaultbot.arxiv_client import ArxivClient, ClientSettings
+        from vaultbot.cache import Cache, default_cache_path
+
+        section = config["resolve"]
+        client = ArxivClient(ClientSettings.from_config(section))  # fresh budget per batch
+        outcome = client.fetch(ids)
+        with Cache.open(default_cache_path(root, section["cache_path"])) as cache:
+            cache.put(outcome.found.values())
+            cache.put_not_found(outcome.not_found)
+        if outcome.failed and not (outcome.found or outcome.not_found):
+            reasons = sorted(set(outcome.failed.values()))
+            raise OSError("; ".join(reasons)[:200])
+        return set(outcome.found) | set(outcome.not_found)
+
+    return fetch
+
+
+def _resolve_factory(root: Path, config: Config, offline: bool) -> Step | None:
+    return resolve_step if _available("vaultbot.resolve", "resolve_vault") else None
+
+
+# -- link -------------------------------------------------------------------------------
+
+
+class LinkStep:
+    """Keep related lines current, updating the similarity index for changed notes only.
+
+    The index is built once (on the first call) and then updated paper by paper
+    (``SimilarityIndex.update``/``remove``), so a changed note costs the papers it
+    mentions, not a rebuild; ``link.link`` then yields edits only for notes whose
+    related lines or block IDs actually change.
+    """
+
+    def __init__(self) -> None:
+        self.index: object | None = None
+        self.papers_of: dict[str, set[str]] = {}
+
+    def __call__(self, vault: Vault, rels: Sequence[str]) -> Outcome:
+        from vaultbot import link
+
+        if self.index is None:
+            self._build(vault)
+        else:
+            self._update(vault, rels)
+        index = self.index
+        titles = {pid: node.title for pid, node in index.nodes.items() if node.title}  # type: ignore[attr-defined]
+        result = link.link(vault, index.edges(), titles)  # type: ignore[attr-defined]
+        return Outcome(edits=list(result.edits))
+
+    def _build(self, vault: Vault) -> None:
+        from vaultbot.similarity import LinkParams, SimilarityIndex
+        from vaultbot.sync import paper_nodes
+
+        self.index = SimilarityIndex.build(paper_nodes(vault), LinkParams.from_config(vault.config))
+        self.papers_of = {rel: _paper_ids(note) for rel, note in vault.notes.items()}
+
+    def _update(self, vault: Vault, rels: Sequence[str]) -> None:
+        from vaultbot.sync import paper_nodes
+
+        changed: set[str] = set()
+        for rel in rels:
+            now = _paper_ids(vault.notes[rel]) if rel in vault.notes else set()
+            changed |= now | self.papers_of.get(rel, set())
+            self.papers_of[rel] = now
+            if not now:
+                self.papers_of.pop(rel)
+        holders = {rel for rel, ids in self.papers_of.items() if ids & changed}
+        view = dataclasses.replace(vault, notes={rel: vault.notes[rel] for rel in holders if rel in vault.notes})
+        nodes = {n.paper_id: n for n in paper_nodes(view) if n.paper_id in changed}
+        index = self.index
+        for pid in sorted(changed):
+            if pid in nodes:
+                index.update(nodes[pid])  # type: ignore[attr-defined]
+            elif pid in index.nodes:  # type: ignore[attr-defined]
+                index.remove(pid)  # type: ignore[attr-defined]
+
+
+def _paper_ids(note: object) -> set[str]:
+    return {m.paper_id for m in getattr(note, "mentions", ()) if not m.in_frontmatter}
+
+
+def _link_factory(root: Path, config: Config, offline: bool) -> Step | None:
+    ok = _available("vaultbot.link", "link") and _available("vaultbot.similarity", "SimilarityIndex")
+    return LinkStep() if ok and _available("vaultbot.sync", "paper_nodes") else None
+
+
+# Order matters: resolve titles links first, link reads the titles, lint sees the result.
+FACTORIES: tuple[tuple[str, StepFactory], ...] = (
+    ("resolve", _resolve_factory),
+    ("link", _link_factory),
+    ("lint", _lint_factory),
+)
