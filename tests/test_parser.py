@@ -205,6 +205,9 @@ FRONTMATTER_CASES = [
     ("---\ntitle: ok\nbad: : x\n---\n", None, 3),
     ("---\r\ntitle: ok\r\nbad: : x\r\n---\r\n", None, 3),
     ("---\n- a\n- b\n---\n", None, 2),
+    ("---\ntitle: ok\ndate: 2026-13-45\n---\n", None, 3),
+    ("---\ntitle: ok\nsources: [a, {b: 2026-02-30}]\n---\n", None, 3),
+    ("---\na: {b: [x, 2026-02-30]}\nc: 2026-13-01\n---\n", None, 2),
 ]
 
 

@@ -34,6 +34,7 @@ from bisect import bisect_right
 from itertools import accumulate
 from typing import Any
 
+from vaultbot.frontmatter_yaml import load_block
 from vaultbot.mdlinks import bare_url_end, find_links
 from vaultbot.mentions import collect
 from vaultbot.model import Frontmatter, Heading, ListItem, Note, NoteKind, Region, Section, Span
@@ -121,7 +122,7 @@ class _Scan:
         if close is None:
             return None
         body_start, body_end = self.line_starts[1], self.line_starts[close - 1]
-        data, error, error_line = _load_yaml(self.text[body_start:body_end])
+        data, error, error_line = load_block(self.text[body_start:body_end])
         return Frontmatter(
             span=self.span(0, self.line_end(close)),
             body_span=self.span(body_start, body_end),
@@ -371,23 +372,3 @@ def _kind(anchored: str, headings: tuple[Heading, ...]) -> tuple[NoteKind, str |
     if any(h.level == 2 and _DAY.fullmatch(h.text) for h in headings):
         return "dated", None
     return "plain", None
-
-
-def _load_yaml(block: str) -> tuple[dict[str, Any] | None, str | None, int | None]:
-    """Load a frontmatter block as python-frontmatter does; return data or error and line."""
-    import yaml
-    from frontmatter.default_handlers import YAMLHandler
-
-    try:
-        data = YAMLHandler().load(block)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context = getattr(exc, "context", None)
-        message = f"{context}: {problem}" if context else str(problem)
-        return None, message, mark.line if mark is not None else 0
-    if data is None:
-        return {}, None, None
-    if not isinstance(data, dict):
-        return None, f"frontmatter is a {type(data).__name__}, not a mapping of keys", 0
-    return data, None, None
