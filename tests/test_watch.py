@@ -368,3 +368,62 @@ def test_status_exit_codes_and_json(vault: Path, tmp_path: Path) -> None:
     finally:
         daemon.stop()
     assert status().returncode == 1
+
+
+def _notes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.md")) if ".vaultbot" not in p.parts}
+
+
+def test_default_pipeline_on_sample_vault_matches_sync_and_follows_edits(tmp_path: Path) -> None:
+    sample = HERE.parent / "sample_vault"
+    watched, synced = tmp_path / "watched", tmp_path / "synced"
+    for copy in (watched, synced):
+        shutil.copytree(sample, copy, ignore=shutil.ignore_patterns("watch-state.json", "status.json", "*.lock"))
+    subprocess.run([sys.executable, "-m", "vaultbot", "sync", str(synced), "--offline"],
+                   capture_output=True, timeout=120, check=False)
+    daemon = Daemon(watched, tmp_path, "--offline", harness=False).wait_running()
+    try:
+        wait_for(lambda: _notes(watched) == _notes(synced), timeout=30, what="daemon output equals sync's")
+        note = watched / "daily" / "2026-01.md"
+        stays_still(note)
+        before = note.read_text(encoding="utf-8")
+        assert "- mHC https://arxiv.org/abs/2512.24880" not in before  # resolved like sync does
+        user_line = "\n- again https://arxiv.org/abs/2512.24880\n"
+        note.write_text(before + user_line, encoding="utf-8")  # the user pastes a bare link
+        wait_for(lambda: "https://arxiv.org/abs/2512.24880)\n" in note.read_text(encoding="utf-8")[len(before):],
+                 timeout=15, what="pasted link titled")
+        stays_still(note)
+        after = _notes(watched)
+        subprocess.run([sys.executable, "-m", "vaultbot", "sync", str(watched), "--offline"],
+                       capture_output=True, timeout=120, check=False)
+        assert _notes(watched) == after  # the daemon left nothing for sync to do
+        assert note.read_text(encoding="utf-8").startswith(before.split("\n- mHC")[0][:200])
+    finally:
+        daemon.stop()
+
+
+def test_papers_fetched_from_the_api_once_it_is_back(vault: Path, tmp_path: Path) -> None:
+    from arxiv_server import ReplayServer
+
+    server = ReplayServer().start()
+    server.mode = "503"  # the API is down when the user pastes the link
+    env = {"VAULTBOT_ARXIV_URL": server.url, "VAULTBOT_STATE_DIR": str(tmp_path / "user-state"),
+           "VAULTBOT_TIMEOUT": "5"}
+    daemon = Daemon(vault, tmp_path, harness=False, env=env).wait_running()
+    try:
+        note = vault / "notes.md"
+        note.write_text("- https://arxiv.org/abs/1706.03762\n", encoding="utf-8")
+        wait_for(lambda: server.count >= 1 and "fetching 1 paper(s) failed" in daemon.log(), what="API failure")
+        other = vault / "daily" / "2026-01.md"
+        other.write_text("# 2026-01\n\n## 1.15\n\n- not blocked by the API\n", encoding="utf-8")
+        wait_for(lambda: "note(s) in" in daemon.log().split("fetching 1 paper(s) failed")[1]
+                 and "daily/2026-01.md" in daemon.log().split("fetching 1 paper(s) failed")[1],
+                 what="other notes keep flowing")
+        server.mode = "ok"
+        wait_for(lambda: "[Attention Is All You Need](https://arxiv.org/abs/1706.03762)" in note.read_text(),
+                 timeout=20, what="title written once the API answered")
+        stays_still(note)
+        assert all(s.id_list == ("1706.03762",) for s in server.seen)
+    finally:
+        daemon.stop()
+        server.stop()

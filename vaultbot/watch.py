@@ -387,7 +387,10 @@ class Daemon:
     def _run_pipeline(self, rels: list[str]) -> set[str]:
         """Run the pipeline on ``rels``; return the notes written."""
         assert self.vault is not None
+        started = time.monotonic()
         outcome = self._compute(rels)
+        log.debug("processed %d note(s) in %.0f ms: %s", len(rels), (time.monotonic() - started) * 1000,
+                  ", ".join(rels[:3]) + (" ..." if len(rels) > 3 else ""))
         self.status.update(processed=self.status.processed + len(rels))
         for diag in sorted(outcome.diagnostics, key=lambda d: d.sort_key):
             log.info("%s:%d:%d: %s %s", diag.path, diag.line, diag.column, diag.rule, diag.message)
