@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import unquote
 
 ResolveRule = Literal["name", "relative", "root", "suffix", "missing", "outside", "empty"]
@@ -30,9 +29,8 @@ ResolveRule = Literal["name", "relative", "root", "suffix", "missing", "outside"
 NOTE_SUFFIX = ".md"
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    """Where a written target leads.
+class Resolution(NamedTuple):
+    """Where a written target leads (a tuple: one is built per link of the vault).
 
     ``target`` is the vault path found (``None`` when nothing matches or the target
     escapes the vault), ``rule`` the step that decided (``missing``/``outside``/``empty``
@@ -65,7 +63,7 @@ class FileIndex:
         self.files: frozenset[str] = frozenset(files)
         self.by_path: dict[str, list[str]] = {}
         self.by_name: dict[str, list[str]] = {}
-        for path in sorted(self.files):
+        for path in self.files:  # ties are broken by path in every ranking: no sort needed
             folded = path.casefold()
             self.by_path.setdefault(folded, []).append(path)
             self.by_name.setdefault(folded.rsplit("/", 1)[-1], []).append(path)
@@ -151,7 +149,7 @@ def _exact(path: str, index: FileIndex, rule: ResolveRule) -> Resolution:
         spelled = index.by_path.get(candidate.casefold())
         if spelled:
             exact = candidate in spelled
-            return Resolution(candidate if exact else spelled[0], rule, not exact, path)
+            return Resolution(candidate if exact else min(spelled), rule, not exact, path)
     return Resolution(None, "missing", False, path)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from vaultbot.model import Link, Note
 from vaultbot.resolver import FileIndex, Resolution, resolve_path
@@ -46,9 +47,8 @@ ATTACHMENT_SUFFIXES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """A link of a note to a vault file, with where it resolved."""
+class Reference(NamedTuple):
+    """A link of a note to a vault file, with where it resolved (a tuple: one per link)."""
 
     link: Link
     resolution: Resolution
@@ -108,17 +108,24 @@ class LintContext:
         return found
 
     def _resolve_links(self, note: Note) -> Iterator[Reference]:
+        folder, memo, index = note.path.rpartition("/")[0], self._resolved, self.index
         for link in note.links:
-            if link.kind in LOCAL_KINDS and link.path and not link.is_external:
-                yield Reference(link, self.resolve(link.path, note.path), is_asset_reference(link))
+            path = link.path
+            if link.kind not in LOCAL_KINDS or not path or (":" in path and link.is_external):
+                continue
+            found = memo.get((folder, path))
+            if found is None:
+                found = memo[(folder, path)] = resolve_path(path, note.path, index, folder=folder)
+            yield Reference(link, found, is_asset_reference(link))
 
 
 def is_asset_reference(link: Link) -> bool:
     """Return True for an embed of a local non-note file, or a link to an attachment."""
-    if link.kind not in ("markdown", "wikilink") or not link.path or link.is_external:
+    if link.kind not in LOCAL_KINDS or not link.path or link.is_external:
         return False
-    name = link.path.rsplit("/", 1)[-1].lower()
-    suffix = name.rsplit(".", 1)[-1] if "." in name.lstrip(".") else ""
-    if not suffix or suffix == "md":
+    name = link.path.rpartition("/")[2]
+    stem, dot, suffix = name.rpartition(".")
+    suffix = suffix.lower()
+    if not dot or not stem.strip(".") or suffix == "md":
         return False
     return link.embed or suffix in ATTACHMENT_SUFFIXES
