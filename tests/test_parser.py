@@ -345,12 +345,13 @@ def test_directives_are_vaultbot_comments(text: str, directive: str) -> None:
         ("## closing hashes ##", 2, "closing hashes"),
         ("## C#", 2, "C#"),
         ("#", 1, ""),
+        ("  ## indented up to three spaces", 2, "indented up to three spaces"),
     ],
 )
 def test_atx_headings(line: str, level: int, text: str) -> None:
     note = parse("n.md", line + "\n")
     assert [(h.level, h.text, h.span.line, h.span.column) for h in note.headings] == [
-        (level, text, 1, 1)
+        (level, text, 1, line.index("#") + 1)
     ]
 
 

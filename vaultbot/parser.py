@@ -44,6 +44,8 @@ __all__ = ["bare_url_end", "parse"]
 
 _FM_FENCE = re.compile(r"-{3,}[ \t]*\r?")
 _HEADING = re.compile(r"\n[ \t]{0,3}(#{1,6})(?=[ \t\r\n]|$)([^\n]*)")
+_HEADING_AT_0 = re.compile(r"\n(#{1,6})(?=[ \t\r\n]|$)([^\n]*)")  # "\n#" prefix: fast search
+_INDENTED_HASH = ("\n #", "\n  #", "\n   #", "\n\t#")
 _ORDERED = re.compile(r"\d{1,9}[.)](?=[ \t]|\r?$)")
 _AFTER_MARKER = frozenset({" ", "\t", "", "\r"})
 _THEMATIC = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*\r?")
@@ -201,7 +203,8 @@ class _Scan:
     def headings(self, anchored: str) -> tuple[Heading, ...]:
         """Return the ATX headings outside code, comments and frontmatter."""
         headings = []
-        for match in _HEADING.finditer(anchored):
+        indented = any(prefix in anchored for prefix in _INDENTED_HASH)
+        for match in (_HEADING if indented else _HEADING_AT_0).finditer(anchored):
             raw = self.text[match.start(2) - 1 : match.end(2) - 1]
             content = raw.rstrip("\r")
             text = content.strip()
