@@ -661,17 +661,16 @@ def test_bare_url_needs_a_host() -> None:
 
 
 def test_mention_kinds_from_seed_lines() -> None:
-    text = "\n".join(
-        [
-            BARE_LINE,
-            MD_LINE,
-            IMAGE_LINE,
-            "<https://arxiv.org/abs/2512.24873>",
-            "文中 arXiv:2512.24601v1 提到",
-            "DOI 10.48550/arXiv.2601.10355",
-            "",
-        ]
-    )
+    lines = [
+        BARE_LINE,
+        MD_LINE,
+        IMAGE_LINE,
+        "<https://arxiv.org/abs/2512.24873>",
+        "文中 arXiv:2512.24601v1 提到",
+        "DOI 10.48550/arXiv.2601.10355",
+        "",
+    ]
+    text = "\n".join(lines)
     note = parse("n.md", text)
     got = [(m.paper_id, m.version, m.source, m.host, m.bare, m.link) for m in note.mentions]
     assert got == [
