@@ -409,6 +409,27 @@ def test_list_items_parents_indents_and_subtrees() -> None:
     assert text[note.list_items[1].content_start :].startswith("[MTLA]")
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "-  https://dagroup-pku.github.io/ReVidgen.github.io/",  # seed 000: two spaces
+        "- [Loza](https://arxiv.org/pdf/2512.23966v1)",
+        "*   **代码开源**：代码已在 GitHub 开源",  # reports: three spaces
+        "1.  **预检索**：在模型开始",
+        "-\tVisAudio：基于视频的双耳音频生成",
+        "-",
+        "- ",
+    ],
+)
+def test_list_item_content_starts_after_marker_and_spacing(line: str) -> None:
+    for newline in ("\n", "\r\n"):
+        text = "前文\n\n" + line + newline
+        item = parse("n.md", text).list_items[0]
+        after = line[len(line.split()[0]) :]
+        expected = text.index(line) + len(line) - len(after.lstrip(" \t"))
+        assert item.content_start == expected
+
+
 def test_fence_at_column_zero_ends_a_list_but_an_indented_one_does_not() -> None:
     text = (
         "- Attention\n\t- [Gated Attention](https://arxiv.org/pdf/2505.06708)\n\n"

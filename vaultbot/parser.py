@@ -241,14 +241,19 @@ class _Scan:
             first = stripped[0]
             if first in "-*+":
                 marker = first if stripped[1:2] in _AFTER_MARKER else ""
-                if marker and first != "+" and stripped[2:].lstrip(" \t")[:1] == first:
+                if marker and first != "+" and stripped[2:3] in (first, " ", "\t"):
                     marker = "" if _THEMATIC.fullmatch(line) else marker  # "- - -", "* * *"
             else:
                 marker = _ordered_marker(stripped) if first.isdigit() else ""
             if marker:
                 marker_at = self.line_starts[number - 1] + indent
-                rest = stripped[len(marker) :]
-                content = marker_at + len(marker) + len(rest) - len(rest.lstrip(" \t"))
+                after = len(marker)
+                content = marker_at + after
+                if stripped[after + 1 : after + 2] not in (" ", "\t"):  # at most one space
+                    content += stripped[after : after + 1] in (" ", "\t")
+                else:
+                    rest = stripped[after:]
+                    content += len(rest) - len(rest.lstrip(" \t"))
                 parent = open_items[-1][6] if open_items else None
                 record = [width, number, marker, marker_at, content, parent, len(order), 0]
                 open_items.append(record)
