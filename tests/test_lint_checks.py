@@ -136,6 +136,14 @@ def test_orphan_asset_counts_frontmatter_references(tmp_path: Path) -> None:
     assert findings(root, "orphan-asset") == []
 
 
+def test_orphan_asset_counts_canvas_file_nodes(tmp_path: Path) -> None:
+    root = copy_vault("assets", tmp_path)
+    canvas = '{"nodes": [{"id": "1", "type": "file", "file": "asset/unused.png", "x": 0, "y": 0}]}'
+    (root / "map.canvas").write_text(canvas, encoding="utf-8")
+    (root / "broken.canvas").write_text("{not json", encoding="utf-8")
+    assert findings(root, "orphan-asset") == []
+
+
 def test_bare_paper_link_skips_frontmatter_code_comments_and_titled_links(tmp_path: Path) -> None:
     root = copy_vault("papers", tmp_path)
     assert findings(root, "bare-paper-link") == [

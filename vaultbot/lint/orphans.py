@@ -5,22 +5,24 @@ The attachment folder is Obsidian's ``attachmentFolderPath`` (``.obsidian/app.js
 ``./`` is next to each note (every non-note file counts), ``./sub`` a ``sub`` folder
 next to each note, anything else one folder of the vault (and its subfolders).
 References come from links and embeds of every note, and from frontmatter values that
-name a file (``cover: "[[x.png]]"``, ``banner: asset/x.png``).
+name a file (``cover: "[[x.png]]"``, ``banner: asset/x.png``), and from the file nodes
+of Obsidian canvases (``*.canvas``, JSON Canvas: ``{"type": "file", "file": "asset/x.png"}``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from vaultbot.lint.context import LintContext
 
 NOTE_SUFFIX = ".md"
 WIKILINK = re.compile(r"!?\[\[([^\]|#]+)")
-FILE_LIKE = re.compile(
-    r"\[\[|^[^\n]{0,250}\.\w{1,6}$"
-)  # a wikilink, or a short value ending in .ext
+FILE_LIKE = re.compile(r"\[\[|^[^\n]{0,250}\.\w{1,6}$")  # a wikilink, or a value ending in .ext
+CANVAS_SUFFIX = ".canvas"
 
 
 def orphan_assets(ctx: LintContext) -> Iterator[str]:
@@ -31,7 +33,7 @@ def orphan_assets(ctx: LintContext) -> Iterator[str]:
     ]
     if not candidates:
         return
-    used = referenced_files(ctx)
+    used = referenced_files(ctx) | canvas_files(ctx.vault.root, ctx.vault.files)
     for path in candidates:
         if path not in used:
             yield path
@@ -80,3 +82,18 @@ def _strings(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
+
+
+def canvas_files(root: Path, files: tuple[str, ...]) -> set[str]:
+    """Return the vault paths that canvases show as file nodes (a broken canvas adds none)."""
+    used: set[str] = set()
+    for rel in files:
+        if rel.endswith(CANVAS_SUFFIX):
+            try:
+                nodes = json.loads((root / rel).read_text(encoding="utf-8")).get("nodes", [])
+            except (OSError, ValueError, AttributeError):
+                continue
+            used.update(
+                n["file"] for n in nodes if isinstance(n, dict) and isinstance(n.get("file"), str)
+            )
+    return used
