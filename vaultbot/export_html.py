@@ -61,7 +61,7 @@ def map_data(selection: Selection, options: ExportOptions) -> dict[str, Any]:
     """Return what the page draws: topics with colours, nodes with positions, weighted edges."""
     graph = selection.graph
     groups = topics(graph)
-    positions, placed = cluster_positions(graph, [members for _, _, members in groups])
+    positions, placed = cluster_positions(graph, [members for _, _, members in groups], spacing=60)
     index = {node: i for i, node in enumerate(graph.nodes)}
     return {
         "title": options.title,
