@@ -2,21 +2,25 @@
 
 A pair's score (0..1) mixes three signals (issue 6):
 
-* ``kw`` - cosine of IDF-weighted keyword vectors over title (x3), tags (x3),
-  commentary and abstract (x1); tokens from ``keywords`` (CJK bigrams + Latin words);
-* ``fz`` - rapidfuzz ``token_set_ratio`` of the processed titles, batch-scored over the
-  candidates with a score cutoff, so "Agentic Search"/"Deep Research Agents" still meet;
-* ``ct`` - Jaccard overlap of arXiv categories (coarse, so it weighs little).
+* ``kw`` - cosine of IDF-weighted keyword vectors (each paper keeps its 80 best keywords)
+  over title (x2), tags (x3), commentary and abstract (x1); tokens come from ``keywords``
+  (CJK character bigrams + stemmed Latin words, stopwords of both languages dropped);
+  squashed as ``1 - exp(-kw / KW_SCALE)`` and weighted 0.85;
+* ``fz`` - rapidfuzz ``token_set_ratio`` of the processed titles, batch-scored over each
+  paper's candidates with ``process.extract(score_cutoff=...)``, weighted 0.10;
+* ``ct`` - Jaccard overlap of arXiv categories (coarse, so it weighs 0.05).
 
 Two papers that share no informative keyword or tag are never related (score 0).  That
 makes blocking exact: the inverted index over informative tokens enumerates every pair
-that can score above 0, and frequent tokens (document frequency above ``max_df``) are
-left out of it, so no paper is ever compared with every other one.
+that can score above 0.  A token is informative when at least 2 and at most ``cap``
+papers hold it (``cap`` = max(``min_df_cap``, ``max_df`` x papers), never over half of
+them), so frequent words stay out of the index and no paper is compared with all others.
 
 IDF weights are a snapshot (``TermStats``) taken at build time, so updating one paper
-changes only the scores of pairs that involve it; the index re-derives the snapshot when
-the corpus size drifts by more than ``reweight_drift``.  With the same snapshot, an
-incremental update gives exactly what a full build gives.
+changes only the scores of pairs that involve it; a word first seen after the snapshot
+counts from the next one, which the index takes when the paper count drifts by more
+than ``reweight_drift``.  With the same snapshot, incremental updates give exactly what
+a full build gives (tested).
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ class LinkParams:
 
     top_k: int = 5
     threshold: float = 0.45
-    max_df: float = 0.05  # a token in more than this share of papers is not informative ...
+    max_df: float = 0.01  # a token in more than this share of papers is not informative ...
     min_df_cap: int = 100  # ... unless in at most this many (small vaults), never half of all
     fuzzy_cutoff: float = 50.0  # rapidfuzz score below which titles count as unlike
     reweight_drift: float = 0.2  # re-derive IDF when the paper count drifts this much
