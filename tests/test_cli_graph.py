@@ -103,10 +103,10 @@ def _json_graph(*args: str) -> tuple[nx.Graph, dict]:
 
 def test_filters_tag_topic_dates_and_cap(vault: Path) -> None:
     whole, _ = _json_graph(str(vault))
-    tag = sorted({t for _, d in whole.nodes(data=True) for t in d["tags"]})[0]
+    tag = min(t for _, d in whole.nodes(data=True) for t in d["tags"])
     tagged, _ = _json_graph(str(vault), "--tag", tag)
     assert set(tagged) == {n for n, d in whole.nodes(data=True) if tag in d["tags"]} != set()
-    label = whole.nodes[sorted(whole)[0]]["topic_label"]
+    label = whole.nodes[min(whole)]["topic_label"]
     topical, _ = _json_graph(str(vault), "--topic", label)
     assert {d["topic_label"] for _, d in topical.nodes(data=True)} == {label}
     dated, _ = _json_graph(str(vault), "--since", "2026-02-01", "--until", "2026-02-28")

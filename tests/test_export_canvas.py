@@ -10,8 +10,8 @@ from typing import Any
 
 import networkx as nx
 import pytest
-
 from graph_samples import paper_graph, synthetic_graph
+
 from vaultbot.export_canvas import block_id, display_width, md_escape
 from vaultbot.exporters import ExportOptions, export
 

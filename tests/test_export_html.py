@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import networkx as nx
 import pytest
-
 from browser import PageLog, browser_context
 from graph_samples import paper_graph, synthetic_graph
+
 from vaultbot.export_html import map_data, script_json
 from vaultbot.exporters import ExportOptions, export, select
 

@@ -8,8 +8,8 @@ from datetime import date
 
 import networkx as nx
 import pytest
-
 from graph_samples import paper_graph, synthetic_graph
+
 from vaultbot.exporters import (
     FORMATS,
     ExportOptions,

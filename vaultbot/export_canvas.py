@@ -12,7 +12,8 @@ import json
 import math
 import re
 import unicodedata
-from typing import IO, Any, Mapping
+from collections.abc import Mapping
+from typing import IO, Any
 
 from vaultbot.exporters import (
     GENERATOR,

@@ -8,8 +8,10 @@ pydot/pygraphviz: those add a dependency (pygraphviz needs a C build) for a doze
 from __future__ import annotations
 
 import textwrap
-from typing import IO, Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import IO, Any
 
+from vaultbot.export_canvas import summary_line
 from vaultbot.exporters import (
     GENERATOR,
     LIST_SEPARATOR,
@@ -21,7 +23,6 @@ from vaultbot.exporters import (
     topic_of,
     topics,
 )
-from vaultbot.export_canvas import summary_line
 
 MERMAID_MAX_EDGES = 400  # Mermaid refuses to draw more than 500 edges (its maxEdges)
 MERMAID_LABEL_CHARS = 80

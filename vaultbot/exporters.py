@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import IO, TYPE_CHECKING, Any, Callable, Mapping
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # networkx is imported lazily: vaultbot lint must start fast
     import networkx as nx
@@ -196,7 +197,10 @@ def node_list(attrs: Mapping[str, Any], key: str) -> list[str]:
 def topic_of(attrs: Mapping[str, Any]) -> tuple[int, str]:
     """Return ``(topic number, label)``; papers without a topic share topic -1."""
     topic = attrs.get("topic")
-    number = int(topic) if isinstance(topic, (int, float)) or str(topic).lstrip("-").isdigit() else -1
+    if isinstance(topic, (int, float)) and not isinstance(topic, bool):
+        number = int(topic)
+    else:
+        number = int(topic) if isinstance(topic, str) and topic.lstrip("-").isdigit() else -1
     label = str(attrs.get("topic_label") or ("Unsorted" if number < 0 else f"Topic {number}"))
     return number, label
 

@@ -8,9 +8,10 @@ touched: its edits are dropped).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Callable, Mapping
+from typing import IO, TYPE_CHECKING, Any
 
 from vaultbot.config import Config
 from vaultbot.exporters import ExportOptions, Selection, export
@@ -98,4 +99,4 @@ def block_index(vault: Vault) -> Mapping[str, frozenset[str]]:
     return {rel: frozenset(block for _, block in note.block_ids) for rel, note in vault.notes.items()}
 
 
-__all__: list[Any] = ["export_vault", "vault_graph", "cached_records", "block_index"]
+__all__: list[Any] = ["block_index", "cached_records", "export_vault", "vault_graph"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import sys
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -63,8 +64,9 @@ def graph(vault: Path, fmt: str | None, output: str, tags: tuple[str, ...], topi
     target = None if output == "-" else Path(output)
     if target is not None:
         _check_target(target, force)
-    options = ExportOptions(tags=tags, topics=topics, since=_date(since), until=_date(until),
-                            max_nodes=max_nodes, **({"title": title} if title else {}))  # fmt: skip
+    options = ExportOptions(tags=tags, topics=topics, since=_date(since), until=_date(until), max_nodes=max_nodes)
+    if title:
+        options = replace(options, title=title)
     buffer = io.BytesIO()
     with Status(stream_is_terminal()) as status:
         loaded, selection = export_vault(vault, fmt, buffer, options, online=not offline, progress=status)
