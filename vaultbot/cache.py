@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 
 from vaultbot.errors import CacheError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: categories stored space-separated
 # A "not found" answer is trusted this long, then asked again (new IDs appear daily).
 NOT_FOUND_TTL = 30 * 24 * 3600
 STATE_GITIGNORE = """\
@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS papers (
     authors TEXT NOT NULL,
     abstract TEXT NOT NULL,
     primary_category TEXT NOT NULL,
-    categories TEXT NOT NULL,
+    categories TEXT NOT NULL,  -- space-separated (no category code has a space)
     published TEXT NOT NULL,
     fetched_at TEXT NOT NULL,
     source TEXT NOT NULL
@@ -235,7 +235,7 @@ def _row(r: PaperRecord) -> tuple[Any, ...]:
         json.dumps(list(r.authors), ensure_ascii=False),
         r.abstract,
         r.primary_category,
-        json.dumps(list(r.categories), ensure_ascii=False),
+        " ".join(r.categories),
         r.published,
         r.fetched_at,
         r.source,
@@ -249,7 +249,7 @@ def _record(row: tuple[Any, ...]) -> PaperRecord:
         authors=tuple(json.loads(row[2])),
         abstract=row[3],
         primary_category=row[4],
-        categories=tuple(json.loads(row[5])),
+        categories=tuple(row[5].split()),
         published=row[6],
         fetched_at=row[7],
         source=row[8],
@@ -260,7 +260,7 @@ _LIGHT = "id, title, primary_category, categories"
 
 
 def _light_record(row: tuple[Any, ...]) -> PaperRecord:
-    return PaperRecord(row[0], row[1], primary_category=row[2], categories=tuple(json.loads(row[3])))
+    return PaperRecord(row[0], row[1], primary_category=row[2], categories=tuple(row[3].split()))
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

@@ -98,10 +98,15 @@ class Knowledge:
     reasons: Mapping[str, str]  # paper id -> why it is unresolved
 
     memo: dict[tuple[object, ...], list[str]] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.titles.update({i: t for i, t in self.stated.items() if t})
+        self.titles.update({i: r.title for i, r in self.records.items() if r.title})
 
     def title(self, paper_id: str) -> str:
-        record = self.records.get(paper_id)
-        return (record.title if record else "") or self.stated.get(paper_id, "")
+        """Return the paper's title (cache/API first, then a report's), or ``""``."""
+        return self.titles.get(paper_id, "")
 
     def paper_tags(self, paper_id: str, field_text: str) -> list[str]:
         """Return one paper's topic tags; memoised by the inputs (papers recur across notes)."""
