@@ -8,9 +8,10 @@ its real metadata from ``tests/data/seed_papers.json`` (as the metadata cache wo
 from __future__ import annotations
 
 import json
-import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
+
+import tomllib
 
 from vaultbot.cache import PaperRecord
 from vaultbot.graph import paper_nodes
@@ -28,7 +29,7 @@ def seed_meta() -> dict[str, PaperRecord]:
     return {p["id"]: PaperRecord.from_dict(p) for p in papers}
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed_notes() -> dict[str, Note]:
     """Return vault path -> parsed note for the seed notes (daily/ and reports/ as in sample_vault)."""
     notes = {}

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import networkx as nx
 import pytest
-
 from seed_corpus import seed_meta, seed_nodes, seed_notes
+
 from vaultbot.graph import assign_topics, build_graph, graph_from_index, paper_nodes, refresh_graph
 from vaultbot.similarity import LinkParams, PaperNode, SimilarityIndex
 

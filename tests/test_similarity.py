@@ -8,8 +8,8 @@ from dataclasses import replace
 from itertools import combinations
 
 import pytest
-
 from seed_corpus import labelled_pairs, seed_nodes
+
 from vaultbot.config import load_config
 from vaultbot.keywords import cjk_bigrams, tokens
 from vaultbot.similarity import LinkParams, PaperNode, SimilarityIndex, pair_score, related

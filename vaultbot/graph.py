@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from vaultbot.keywords import EN_STOPWORDS, stem
 from vaultbot.similarity import LinkParams, PaperNode, SimilarityIndex
@@ -114,7 +115,7 @@ def refresh_graph(graph: nx.Graph, index: SimilarityIndex, touched: Iterable[str
     are left as they were: call ``assign_topics`` when a fresh map is wanted.
     """
     touched = sorted(set(touched))
-    tops = {}
+    tops: dict[str, set[str]] = {}
     for pid in touched:
         if pid not in index.nodes:
             if pid in graph:

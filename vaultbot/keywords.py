@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
-from typing import Iterable
+from collections import defaultdict
+from collections.abc import Iterable
 
 _LATIN = re.compile(r"[a-z0-9]+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -92,10 +92,10 @@ def tokens(text: str) -> list[str]:
     return latin_tokens(norm) + cjk_bigrams(norm)
 
 
-def term_counts(fields: Iterable[tuple[str, float]]) -> Counter[str]:
+def term_counts(fields: Iterable[tuple[str, float]]) -> dict[str, float]:
     """Return token -> weighted count over ``(text, field_weight)`` pairs."""
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = defaultdict(float)
     for text, weight in fields:
         for tok in tokens(text):
             counts[tok] += weight
-    return counts
+    return dict(counts)

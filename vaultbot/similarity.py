@@ -28,8 +28,9 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from vaultbot.keywords import term_counts, tokens
 
@@ -110,13 +111,14 @@ class Features:
     categories: frozenset[str]
 
 
-def raw_counts(node: PaperNode) -> Counter[str]:
+def raw_counts(node: PaperNode) -> dict[str, float]:
     """Return the field-weighted token counts of ``node`` (tags as ``#tag`` tokens)."""
     counts = term_counts(
         [(node.title, FIELD_TITLE), (node.commentary, FIELD_TEXT), (node.abstract, FIELD_TEXT)]
     )
     for tag in node.tags:
-        counts["#" + tag.lower().lstrip("#")] += FIELD_TAG
+        key = "#" + tag.lower().lstrip("#")
+        counts[key] = counts.get(key, 0.0) + FIELD_TAG
     return counts
 
 
