@@ -128,43 +128,42 @@ def _writing(root: Path, dry_run: bool) -> Iterator[None]:
 # -- steps ------------------------------------------------------------------------------
 
 
-def related_edges(vault: Vault) -> tuple[dict[tuple[str, str], float], dict[str, str]]:
-    """Return the related-paper edges of the vault and the titles known for its papers."""
+def related_edges(vault: Vault, *, remember: bool = True) -> tuple[dict[tuple[str, str], float], dict[str, str]]:
+    """Return the related-paper edges of the vault and the titles known for its papers.
+
+    Reuses the edges of the previous run when nothing they depend on changed
+    (``vaultbot.related_cache``); ``remember=False`` (a dry run) never writes them.
+    """
+    from vaultbot import related_cache
     from vaultbot.similarity import LinkParams, related
 
+    digest = related_cache.fingerprint(vault)
+    known = related_cache.load(vault, digest)
+    if known is not None:
+        return known
     nodes = paper_nodes(vault)
     edges = related(nodes, LinkParams.from_config(vault.config))
-    return edges, {n.paper_id: n.title for n in nodes if n.title}
+    titles = {n.paper_id: n.title for n in nodes if n.title}
+    if remember:
+        related_cache.store(vault, digest, edges, titles)
+    return edges, titles
 
 
 def paper_nodes(vault: Vault) -> list[Any]:
-    """Return one PaperNode per paper: cached metadata plus the user's commentary."""
-    from vaultbot.cache import Cache, default_cache_path
-    from vaultbot.similarity import PaperNode
+    """Return one PaperNode per paper: cached metadata, tags and the user's commentary.
 
-    seen: dict[str, dict[str, Any]] = {}
-    for rel in sorted(vault.notes):
-        note = vault.notes[rel]
-        for m in note.mentions:
-            if m.in_frontmatter:
-                continue
-            entry = seen.setdefault(m.paper_id, {"title": m.stated_title or "", "text": [], "at": []})
-            entry["text"].append(m.commentary)
-            entry["at"].append((rel, m.anchor_line))
-    path = default_cache_path(vault.root, vault.config.get("resolve", "cache_path"))
-    records: Mapping[str, Any] = {}
-    if path.exists():
-        with Cache.open(path) as cache:
-            records = cache.get_many(sorted(seen))
-    nodes = []
-    for pid, entry in sorted(seen.items()):
-        rec = records.get(pid)
-        nodes.append(PaperNode(
-            paper_id=pid, title=(rec.title if rec else "") or entry["title"],
-            categories=tuple(rec.categories) if rec else (), abstract=rec.abstract if rec else "",
-            commentary="\n\n".join(t for t in entry["text"] if t), mentions=tuple(entry["at"]),
-        ))
-    return nodes
+    Built exactly as ``vaultbot graph`` builds them, so the related lines and the
+    exported map show the same relations.
+    """
+    from vaultbot.graph import paper_nodes as build_nodes
+    from vaultbot.resolve import Knowledge
+    from vaultbot.tags import load_tag_rules
+    from vaultbot.topic_map import cached_records
+
+    records = cached_records(vault)
+    rules = load_tag_rules(vault.root, vault.config.get("resolve", "tag_rules"))
+    knowledge = Knowledge(records, {}, rules, {})
+    return build_nodes(vault.notes, records, lambda pid, _record: knowledge.paper_tags(pid, ""))
 
 
 def link_step(vault: Vault, stage: _Stage, report: SyncReport, progress: Progress) -> None:
@@ -172,7 +171,7 @@ def link_step(vault: Vault, stage: _Stage, report: SyncReport, progress: Progres
     from vaultbot import link
 
     progress("link: scoring related papers")
-    edges, titles = related_edges(stage.vault)
+    edges, titles = related_edges(stage.vault, remember=not stage.dry_run)
     result = link.link(stage.vault, edges, titles)
     report.links_added += result.links_added
     report.links_removed += result.links_removed

@@ -1,0 +1,96 @@
+"""Remember the related-paper edges between runs, so an unchanged vault skips the graph.
+
+Scoring every paper is the expensive part of ``vaultbot sync``; when nothing it reads has
+changed, its result cannot change either.  What it reads: each mention's paper ID,
+stated title and commentary (never vaultbot's own lines, which the parser leaves out),
+the metadata cache file, the tag rules and the ``[link]`` settings.  A fingerprint of
+those is stored with the edges in ``.vaultbot/related-edges.json`` (JSON, never pickle:
+a vault may come from elsewhere and nothing in it is executed); a different fingerprint
+means a full rebuild.  The file is transient and listed in ``.vaultbot/.gitignore``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from vaultbot import __version__
+from vaultbot.config import STATE_DIR
+from vaultbot.vault import Vault
+
+FILE_NAME = "related-edges.json"
+FORMAT = 1
+
+Edges = dict[tuple[str, str], float]
+
+
+def fingerprint(vault: Vault) -> str:
+    """Return a digest of everything the related-paper edges are computed from."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(json.dumps(_settings(vault), sort_keys=True, default=str).encode())
+    for rel in sorted(vault.notes):
+        for m in vault.notes[rel].mentions:
+            if not m.in_frontmatter:
+                digest.update(f"{m.paper_id}\0{m.stated_title or ''}\0{m.commentary}\1".encode())
+        digest.update(b"\2")
+    return digest.hexdigest()
+
+
+def _settings(vault: Vault) -> list[Any]:
+    section = vault.config["resolve"]
+    from vaultbot.cache import default_cache_path
+
+    cache = default_cache_path(vault.root, section["cache_path"])
+    stamps = [_stamp(Path(f"{cache}{suffix}")) for suffix in ("", "-wal")]
+    rules = _stamp(vault.root / section["tag_rules"]) if section["tag_rules"] else None
+    return [FORMAT, __version__, dict(vault.config["link"]), stamps, rules]
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def load(vault: Vault, digest: str) -> tuple[Edges, dict[str, str]] | None:
+    """Return the stored edges and titles when they were computed from ``digest``."""
+    try:
+        data = json.loads((vault.root / STATE_DIR / FILE_NAME).read_text(encoding="utf-8"))
+        if data.get("fingerprint") != digest:
+            return None
+        edges = {(str(a), str(b)): float(s) for a, b, s in data["edges"]}
+        return edges, {str(k): str(v) for k, v in data["titles"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store(vault: Vault, digest: str, edges: Edges, titles: dict[str, str]) -> None:
+    """Write the edges atomically; a failure only costs the next run a rebuild."""
+    from vaultbot.locks import state_dir
+
+    payload = {
+        "fingerprint": digest,
+        "edges": [[a, b, s] for (a, b), s in sorted(edges.items())],
+        "titles": dict(sorted(titles.items())),
+    }
+    with contextlib.suppress(OSError):
+        folder = state_dir(vault.root)  # creates it with vaultbot's .gitignore
+        _ignore_in_git(folder)
+        tmp = folder / f".{FILE_NAME}.tmp"
+        tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, folder / FILE_NAME)
+
+
+def _ignore_in_git(folder: Path) -> None:
+    """List the edges file in ``.vaultbot/.gitignore`` (it is a cache, not vault content)."""
+    ignore = folder / ".gitignore"
+    text = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
+    if FILE_NAME not in text.splitlines():
+        sep = "" if not text or text.endswith("\n") else "\n"
+        ignore.write_text(f"{text}{sep}{FILE_NAME}\n", encoding="utf-8")
