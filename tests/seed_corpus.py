@@ -39,9 +39,19 @@ def seed_notes() -> dict[str, Note]:
     return notes
 
 
-def seed_nodes() -> list[PaperNode]:
-    """Return one node per paper mentioned in the seed notes, with its commentary."""
-    return paper_nodes(seed_notes(), seed_meta())
+def seed_nodes(tagged: bool = False) -> list[PaperNode]:
+    """Return one node per paper mentioned in the seed notes, with its commentary.
+
+    ``tagged`` adds each paper's tags from the shipped tag rules, the way ``vaultbot
+    sync`` and ``vaultbot graph`` build their nodes.
+    """
+    if not tagged:
+        return paper_nodes(seed_notes(), seed_meta())
+    from vaultbot.resolve import Knowledge
+    from vaultbot.tags import load_tag_rules
+
+    knowledge = Knowledge(seed_meta(), {}, load_tag_rules(), {})
+    return paper_nodes(seed_notes(), seed_meta(), lambda pid, _record: knowledge.paper_tags(pid, ""))
 
 
 def labelled_pairs() -> tuple[set[frozenset[str]], set[frozenset[str]]]:

@@ -179,14 +179,18 @@ def test_labelled_pairs_are_real_seed_papers(nodes: list[PaperNode]) -> None:
     assert all(len(p) == 2 and p <= ids for p in related_pairs | unrelated_pairs)
 
 
-def test_links_are_precise_and_beat_title_similarity(nodes: list[PaperNode]) -> None:
+@pytest.mark.parametrize("tagged", [False, True], ids=["commentary", "with-rule-tags"])
+def test_links_are_precise_and_beat_title_similarity(tagged: bool) -> None:
     from vaultbot.graph import build_graph
 
+    nodes = seed_nodes(tagged)
+    assert any(n.tags for n in nodes) == tagged
     params = LinkParams()  # the shipped defaults: top_k 5, threshold 0.45
     graph = build_graph(nodes, params)
     precision, recall = precision_recall({frozenset(e) for e in graph.edges})
     base_recall, base_precision, cutoff = best_baseline_recall(nodes, params.top_k)
-    print(f"\nvaultbot links: precision {precision:.3f}, recall {recall:.3f} ({graph.number_of_edges()} edges)")
+    print(f"\nvaultbot links ({'tags + ' if tagged else ''}titles, categories, commentary): "
+          f"precision {precision:.3f}, recall {recall:.3f} ({graph.number_of_edges()} edges)")
     print(f"title-only baseline (token_set_ratio >= {cutoff:.0f}): precision {base_precision:.3f}, recall {base_recall:.3f}")
     assert precision >= 0.9
     assert recall >= base_recall + 0.15
