@@ -185,3 +185,20 @@ def test_bad_config_exits_2_naming_the_file(tmp_path: Path) -> None:
     assert result.stderr.startswith(
         f"Error: {root / '.vaultbot.toml'}: unknown key lint.selec; valid: select,"
     )
+
+
+def test_list_rules() -> None:
+    result = run("--list-rules")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "bad-day-heading      error    Bad day heading",
+        "bare-paper-link      warning  Bare paper link",
+        "case-mismatch        warning  Case mismatch",
+        "duplicate-paper      warning  Duplicate paper",
+        "invalid-frontmatter  error    Invalid frontmatter",
+        "missing-asset        error    Missing asset",
+        "orphan-asset         warning  Orphan asset",
+        "unreadable-note      error    Unreadable note",
+    ]
+    rules = json.loads(run("--list-rules", "--format", "json").stdout)
+    assert rules[5]["id"] == "missing-asset" and rules[5]["fix"].startswith("Restore the file")

@@ -54,6 +54,7 @@ def _rule_list(values: Iterable[str]) -> list[str] | None:
     "--fix", is_flag=True, help="Apply the certain fixes; exit 1 when a file was changed."
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
+@click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit.")
 @error_boundary
 def lint(
     paths: tuple[Path, ...],
@@ -62,15 +63,21 @@ def lint(
     ignore: tuple[str, ...],
     fix: bool,
     exit_zero: bool,
+    list_rules: bool,
 ) -> None:
     """Check image references, paper links, frontmatter and day headings.
 
-    PATH is a vault folder, a folder inside one, or notes of one (default: the vault
-    holding the current folder).  Exit codes: 0 clean or warnings only, 1 errors found
-    (or files changed by --fix), 2 usage or internal error.
+    PATH is a vault folder, a folder inside one, or notes of one (default: the current
+    folder); references always resolve against the whole vault.  Silence a finding with
+    `%% vaultbot-ignore: RULE %%` at the end of its line.  Exit codes: 0 clean or
+    warnings only, 1 errors found (or files changed by --fix), 2 usage or internal error.
     """
     from vaultbot.lint.paths import lint_paths
     from vaultbot.report import render
+
+    if list_rules:
+        click.echo(_catalogue_text(output_format), nl=False)
+        return
 
     result = _without_cyclic_gc(
         lambda: lint_paths(
@@ -107,3 +114,21 @@ def _without_cyclic_gc(work: Callable[[], T]) -> T:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _catalogue_text(output_format: str) -> str:
+    """Return the rule catalogue as a table (text) or a JSON list."""
+    import json
+    from dataclasses import asdict
+
+    from vaultbot.lint import load_rules
+
+    rules = list(load_rules().values())
+    if output_format == "json":
+        return json.dumps([asdict(r) for r in rules], ensure_ascii=False, indent=2) + "\n"
+    width = max(len(r.id) for r in rules)
+    lines = [
+        f"{r.id:<{width}}  {r.severity:<7}  {r.name}{' (opt-in)' if r.off_by_default else ''}"
+        for r in rules
+    ]
+    return "\n".join(lines) + "\n"
