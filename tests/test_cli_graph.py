@@ -116,6 +116,16 @@ def test_filters_tag_topic_dates_and_cap(vault: Path) -> None:
     assert capped.number_of_nodes() == 10 and data["graph"]["left_out"] == whole.number_of_nodes() - 10
 
 
+def test_dates_come_from_day_headings_and_report_dates(vault: Path) -> None:
+    # daily/2026-01.md: "## 1.2" holds mHC, "## 1.4" three more; none is mentioned earlier.
+    window, _ = _json_graph(str(vault), "--since", "2026-01-02", "--until", "2026-01-04")
+    assert sorted(window) == ["2512.22905", "2512.24601", "2512.24873", "2512.24880"]
+    assert window.nodes["2512.24880"]["date"] == "2026-01-02"
+    report_day, _ = _json_graph(str(vault), "--since", "2025-12-25", "--until", "2025-12-25")
+    assert report_day.number_of_nodes() > 0
+    assert all(any("2025-12-25" in n for n in d["notes"]) for _, d in report_day.nodes(data=True))
+
+
 def test_offline_uses_the_cache_and_online_fetches_what_it_lacks(tmp_path: Path, arxiv_server: ReplayServer) -> None:
     root = make_vault(tmp_path, arxiv_server.url)
     notes = snapshot(root)

@@ -8,13 +8,16 @@ touched: its edits are dropped).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from vaultbot.config import Config
 from vaultbot.exporters import ExportOptions, Selection, export
+from vaultbot.model import Note, PaperMention
 from vaultbot.vault import Vault, load_vault
 
 if TYPE_CHECKING:
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
     from vaultbot.cache import PaperRecord
 
 Progress = Callable[[str], None]
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
 def export_vault(
@@ -79,7 +83,39 @@ def vault_graph(vault: Vault, *, online: bool = False, progress: Progress | None
     for pid, record in records.items():
         if pid in graph and record.published:
             graph.nodes[pid]["published"] = record.published[:10]
+    for pid, when in mention_dates(vault).items():
+        if pid in graph:
+            graph.nodes[pid]["date"] = when.isoformat()
     return graph
+
+
+def mention_dates(vault: Vault) -> dict[str, date]:
+    """Return each paper's earliest note date: a report's ``**Date**``, or a day section.
+
+    A dated note's day heading (``## 1.14``) gives month and day, its file name
+    (``daily/2026-01.md``) the year; papers in undated notes get no date.
+    """
+    found: dict[str, date] = {}
+    for rel, note in vault.notes.items():
+        year = _YEAR.search(rel.rsplit("/", 1)[-1])
+        for mention in note.mentions:
+            when = _mention_date(note, mention, int(year.group(1)) if year else None)
+            if when and (mention.paper_id not in found or when < found[mention.paper_id]):
+                found[mention.paper_id] = when
+    return found
+
+
+def _mention_date(note: Note, mention: PaperMention, year: int | None) -> date | None:
+    try:
+        if note.kind == "report" and note.report_date:
+            return date.fromisoformat(note.report_date)
+        if note.kind == "dated" and year and mention.section is not None:
+            section = note.sections[mention.section]
+            if section.month and section.day:
+                return date(year, section.month, section.day)
+    except ValueError:  # "## 2.30" or a malformed report date: lint reports it, no date here
+        return None
+    return None
 
 
 def cached_records(vault: Vault) -> dict[str, PaperRecord]:
