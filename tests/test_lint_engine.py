@@ -14,7 +14,9 @@ from vaultbot.lint import lint, load_rules
 from vaultbot.lint.checks import REGISTRY
 from vaultbot.lint.context import LintContext
 from vaultbot.lint.engine import Check, Rule, Selection, load_catalogue, run
+from vaultbot.lint.suppress import Suppressions
 from vaultbot.model import Note
+from vaultbot.parser import parse
 from vaultbot.rules_data import rule_file
 from vaultbot.vault import load_vault
 
@@ -218,3 +220,33 @@ def test_output_is_sorted(tmp_path: Path) -> None:
 
 def test_rule_file_is_found() -> None:
     assert rule_file("lint.toml").is_file()
+
+
+@pytest.mark.parametrize(
+    ("text", "line_rules", "file_rules"),
+    [
+        (
+            "x %% vaultbot-ignore: missing-asset, case-mismatch %%\n",
+            {1: {"missing-asset", "case-mismatch"}},
+            set(),
+        ),
+        ("a\nx %% vaultbot-ignore %%\n", {2: {"*"}}, set()),
+        ("x <!-- vaultbot-ignore: bare-paper-link -->\n", {1: {"bare-paper-link"}}, set()),
+        ("%% vaultbot-ignore-file: duplicate-paper %%\nx\n", {}, {"duplicate-paper"}),
+        ("%% vaultbot-ignore-file %%\n", {}, {"*"}),
+        (
+            "---\nvaultbot-ignore: bare-paper-link, orphan-asset\n---\nx\n",
+            {},
+            {"bare-paper-link", "orphan-asset"},
+        ),
+        ("---\nvaultbot-ignore: true\n---\nx\n", {}, {"*"}),
+        ("`%% vaultbot-ignore %%` in code\n", {}, set()),
+        ("%% a plain comment %%\n", {}, set()),
+    ],
+)
+def test_suppression_syntax(
+    text: str, line_rules: dict[int, set[str]], file_rules: set[str]
+) -> None:
+    quiet = Suppressions.of(parse("n.md", text))
+    assert {k: set(v) for k, v in quiet.by_line.items()} == line_rules
+    assert set(quiet.whole_note) == file_rules
