@@ -104,6 +104,7 @@ def test_incremental_updates_equal_a_full_build(nodes: list[PaperNode]) -> None:
     stats = index.stats
     for node in held_out:  # added
         index.update(node)
+        index.edges()  # fills every cached top-k list; later changes must invalidate them
     index.update(_changed(kept[10]))  # edited
     index.remove(kept[20].paper_id)  # removed
     final = held_out + [_changed(kept[10])] + kept[:10] + kept[11:20] + kept[21:]

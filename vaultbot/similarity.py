@@ -215,6 +215,7 @@ class SimilarityIndex:
     feats: dict[str, Features] = field(default_factory=dict)
     postings: dict[str, dict[str, float]] = field(default_factory=dict)
     above: dict[str, dict[str, float]] = field(default_factory=dict)
+    _tops: dict[str, list[tuple[str, float]]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -235,12 +236,15 @@ class SimilarityIndex:
 
     def top_k(self, paper_id: str) -> list[tuple[str, float]]:
         """Return ``paper_id``'s best neighbours as ``(id, score)``, best first, ties by id."""
-        row = self.above.get(paper_id, {})
-        k = self.params.top_k
-        if len(row) > k:  # cut by score in C first; ties at the cut still go by id
-            kth = heapq.nlargest(k, row.values())[-1]
-            row = {b: s for b, s in row.items() if s >= kth}
-        return sorted(row.items(), key=_rank)[:k]
+        cached = self._tops.get(paper_id)
+        if cached is None:  # cached until a change touches this paper's row
+            row = self.above.get(paper_id, {})
+            k = self.params.top_k
+            if len(row) > k:  # cut by score in C first; ties at the cut still go by id
+                kth = heapq.nlargest(k, row.values())[-1]
+                row = {b: s for b, s in row.items() if s >= kth}
+            cached = self._tops[paper_id] = sorted(row.items(), key=_rank)[:k]
+        return list(cached)
 
     def edges(self) -> dict[tuple[str, str], float]:
         """Return the symmetric closure of every top-k list: ``{(a, b): score}``, a < b."""
@@ -273,6 +277,7 @@ class SimilarityIndex:
         self.above[pid] = scores
         for other, score in scores.items():
             self.above[other][pid] = score
+        self._forget(pid, *scores)
         return touched | {o for o in scores if self._in_top_k(pid, o)} | {pid}
 
     def remove(self, paper_id: str) -> set[str]:
@@ -288,6 +293,7 @@ class SimilarityIndex:
             if self._in_top_k(paper_id, other):
                 touched.add(other)
             del self.above[other][paper_id]
+        self._forget(paper_id, *row)
         return touched
 
     def reweight(self) -> None:
@@ -295,10 +301,15 @@ class SimilarityIndex:
         counts = {pid: f.counts for pid, f in self.feats.items()}
         self.stats = TermStats.of(counts.values(), self.params)
         nodes = [self.nodes[pid] for pid in sorted(self.nodes)]
-        self.nodes, self.feats, self.postings, self.above = {}, {}, {}, {}
+        self.nodes, self.feats, self.postings, self.above, self._tops = {}, {}, {}, {}, {}
         self._score_all(nodes, counts)
 
     # -- internals -----------------------------------------------------------------
+
+    def _forget(self, *paper_ids: str) -> None:
+        """Drop the cached top-k lists of papers whose scores just changed."""
+        for pid in paper_ids:
+            self._tops.pop(pid, None)
 
     def _in_top_k(self, paper_id: str, holder: str) -> bool:
         """Return True if ``paper_id`` is in ``holder``'s top-k list."""
