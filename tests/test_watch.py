@@ -358,6 +358,7 @@ def test_status_exit_codes_and_json(vault: Path, tmp_path: Path) -> None:
     assert status().stdout.startswith("no vaultbot daemon watches")
     daemon = Daemon(vault, tmp_path, harness=False).wait_running()
     try:
+        wait_for(lambda: daemon.status().get("queue") == 0 and "note(s) in" in daemon.log(), what="first pass")
         running = status("--format", "json")
         report = json.loads(running.stdout)
         assert running.returncode == 0

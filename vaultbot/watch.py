@@ -164,9 +164,9 @@ class Daemon:
         if self.worker is not None:
             self.worker.wake()
         observer = self.observer
-        if observer is not None:
+        if observer is not None:  # its threads are daemon threads: no long join needed
             observer.stop()  # type: ignore[attr-defined]
-            observer.join(timeout=1.0)  # type: ignore[attr-defined]
+            observer.join(timeout=0.2)  # type: ignore[attr-defined]
         self._save_state(force=True)
         self.status.update(state="stopped")
         try:
@@ -212,11 +212,13 @@ class Daemon:
             raise
         self._state_dirty = True
 
-    def _report(self) -> None:
+    def _report(self, force: bool = False) -> None:
         papers = len(self.worker) if self.worker is not None else 0
-        self.status.update(queue=len(self.queue), papers_pending=papers)
+        if not force:
+            self.status.update(queue=len(self.queue))
+        self.status.update(papers_pending=papers)
         try:
-            self.status.flush()
+            self.status.flush(force)
         except OSError as exc:
             log.warning("cannot write the status file: %s", exc)
 
@@ -247,7 +249,11 @@ class Daemon:
     def _handle_batch(self, rels: list[str]) -> None:
         """Sort due paths into notes to process and attachments; process notes in chunks."""
         todo: list[str] = []
+        self.status.update(queue=len(self.queue) + len(rels))  # in flight counts as queued
+        self._report(force=True)
         for rel in rels:
+            if self.stop.is_set():
+                return  # unrecorded: the next start reconciles these
             try:
                 if not rel.lower().endswith(NOTE_SUFFIX):
                     self._handle_asset(rel)
@@ -308,7 +314,8 @@ class Daemon:
         before = _stamp(path)  # taken before reading: a save after it changes the stamp
         if not forced and self.state.is_current(rel, before, None):
             return False  # vaultbot's own write, or nothing changed
-        self.vault = self.vault.with_note(rel)
+        if not self._parsed_is_current(rel, path):
+            self.vault = self.vault.with_note(rel)
         if rel in self.vault.unreadable:
             self._note_unreadable(rel)
             return False
@@ -319,6 +326,17 @@ class Daemon:
         self._read[rel] = (raw, before)
         self._index_mentions({rel: self.vault.notes[rel]})
         return True
+
+    def _parsed_is_current(self, rel: str, path: Path) -> bool:
+        """Return True when the note in memory was parsed from the bytes now on disk."""
+        assert self.vault is not None
+        source = self.vault.sources.get(rel)
+        if source is None:
+            return False
+        try:
+            return path.read_bytes() == source.raw
+        except OSError:
+            return False
 
     def _note_removed(self, rel: str) -> bool:
         assert self.vault is not None
@@ -425,27 +443,42 @@ class Daemon:
         return box["outcome"]  # type: ignore[return-value]
 
     def _write(self, outcome: Outcome) -> set[str]:
-        """Apply the edits under the vault write lock; requeue notes that changed meanwhile."""
-        assert self.vault is not None
-        edits = [e for e in outcome.edits if not self._is_held(e.path)]
-        if not edits:
-            return set()
+        """Apply the edits under the vault write lock, file by file; return the notes written.
+
+        A stop request is honoured between files (never inside one): the rest is
+        abandoned unrecorded, so the next start reconciles it.
+        """
+        by_path: dict[str, list[Edit]] = {}
+        for edit in outcome.edits:
+            by_path.setdefault(edit.path, []).append(edit)
+        held = {rel for rel in by_path if self._is_held(rel)}
+        written: set[str] = set()
         try:
             with vault_write_lock(self.root, wait=WRITE_LOCK_WAIT):
-                result = writer.apply(self.root, edits, self.vault.sources)
+                for rel in sorted(set(by_path) - held):
+                    if self.stop.is_set():
+                        raise Abandoned("stopping: abandoned the remaining writes")
+                    if self._write_one(rel, by_path[rel]):
+                        written.add(rel)
         except LockError:
             log.info("another vaultbot process is writing; retrying later")
-            self._requeue({e.path for e in edits})
-            return set()
-        for rel in result.written:
-            log.info("%s: updated", rel)
-            self.vault = self.vault.with_note(rel)
-            self._record(rel, self.vault.sources[rel].raw if rel in self.vault.sources else None)
-        self.status.update(written=self.status.written + len(result.written))
-        for rel, reason in result.skipped:
-            log.info("%s: not written (%s)", rel, reason)
-            self._requeue({rel})
-        return set(result.written)
+            self._requeue(set(by_path) - held - written)
+        self.status.update(written=self.status.written + len(written))
+        return written
+
+    def _write_one(self, rel: str, edits: list[Edit]) -> bool:
+        """Write one note; requeue it when it changed since it was read."""
+        assert self.vault is not None
+        result = writer.apply(self.root, edits, self.vault.sources)
+        for path, reason in result.skipped:
+            log.info("%s: not written (%s)", path, reason)
+            self._requeue({path})
+        if not result.written:
+            return False
+        log.info("%s: updated", rel)
+        self.vault = self.vault.with_note(rel)
+        self._record(rel, self.vault.sources[rel].raw if rel in self.vault.sources else None)
+        return True
 
     def _is_held(self, rel: str) -> bool:
         """Return True (and requeue) when ``rel`` is the active note and not idle yet."""
