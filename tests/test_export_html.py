@@ -151,6 +151,12 @@ def test_large_graph_is_capped_and_says_so(context: Any, tmp_path: Path) -> None
     assert log.errors == []
 
 
+def test_empty_map_opens_without_errors(context: Any, tmp_path: Path) -> None:
+    page, log = _open(context, _write(nx.Graph(), tmp_path / "map.html"))
+    assert page.evaluate("window.vaultbotMap.cy.nodes('.paper').length") == 0
+    assert page.inner_text("#summary") == "0 papers, 0 links, 0 topics" and log.errors == []
+
+
 def test_map_data_positions_are_distinct_and_stable() -> None:
     sel = select(paper_graph(), ExportOptions())
     first, second = map_data(sel, ExportOptions()), map_data(sel, ExportOptions())

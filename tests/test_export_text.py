@@ -110,6 +110,11 @@ def test_mermaid_renders_in_mermaid_js_with_labels_intact(context: Any, tmp_path
     assert drawn["edges"] == graph.number_of_edges()
 
 
+def test_empty_mermaid_renders(context: Any, tmp_path: Path) -> None:
+    drawn, log = _render_mermaid(context, tmp_path, _mermaid_code(_text(nx.Graph(), "mermaid")))
+    assert log.errors == [] and drawn["nodes"] == 0
+
+
 def test_capped_mermaid_of_a_large_graph_renders(context: Any, tmp_path: Path) -> None:
     note = _text(synthetic_graph(3000), "mermaid")
     drawn, log = _render_mermaid(context, tmp_path, _mermaid_code(note))
@@ -157,6 +162,10 @@ def test_graphviz_parses_dot_with_every_node_edge_and_title(dot: str) -> None:
         assert title.replace("\t", " ") in tooltips or title in tooltips, title
     clusters = {c.findtext(f"{SVG}title") for c in _classed(root, "cluster")}
     assert clusters == {"cluster_topic0", "cluster_topic1"}
+
+
+def test_graphviz_parses_an_empty_graph(dot: str) -> None:
+    assert _classed(_svg_from_dot(dot, _text(nx.Graph(), "dot")), "node") == []
 
 
 def test_graphviz_lays_out_the_seed_graph(dot: str) -> None:

@@ -167,3 +167,13 @@ def test_json_is_node_link_for_d3_with_lists_kept() -> None:
 def test_json_records_how_many_were_left_out() -> None:
     data = json.loads(_export(synthetic_graph(50), "json", max_nodes=10))
     assert len(data["nodes"]) == 10 and data["graph"]["left_out"] == 40
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_empty_graph_and_bare_nodes_export(fmt: str) -> None:
+    bare = nx.Graph()
+    bare.add_node("2501.00001")  # no attributes at all: title falls back to the id
+    assert _export(nx.Graph(), fmt) and _export(bare, fmt)
+    if fmt in ("graphml", "gexf"):
+        reader = nx.read_graphml if fmt == "graphml" else nx.read_gexf
+        assert list(reader(io.BytesIO(_export(bare, fmt))).nodes) == ["2501.00001"]
