@@ -123,14 +123,16 @@ def main() -> None:
 
     start, cpu_start = time.perf_counter(), cpu_seconds()
     index = SimilarityIndex.build(papers, params)
-    indexed = time.perf_counter()
+    indexed, cpu_indexed = time.perf_counter(), cpu_seconds()
     graph = graph_from_index(index)
     built = time.perf_counter()
     full, cpu = built - start, cpu_seconds() - cpu_start
     print(f"papers: {len(papers)}, edges: {graph.number_of_edges()}, "
           f"topics: {len({t for _, t in graph.nodes(data='topic')})}")
     print(f"full build: {full:.2f} s wall (index {indexed - start:.2f} s, graph + Louvain {built - indexed:.2f} s)"
-          f" - target < 30 s; {cpu:.2f} s CPU (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+          f" - target < 30 s")
+    print(f"CPU time: {cpu:.2f} s (index {cpu_indexed - cpu_start:.2f} s), load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: wall time counts other processes too")
     print(f"peak RSS: {peak_rss_mib():.0f} MiB - target < 2048 MiB")
 
     edited = replace(papers[1234], commentary=papers[1234].commentary + "，视频生成 video generation")
