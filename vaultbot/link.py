@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from vaultbot import regions
 from vaultbot.diagnostics import Edit
@@ -66,6 +66,15 @@ class _Plan:
     titles: Mapping[str, str]
     referenced: set[tuple[str, int]] = field(default_factory=set)
     names: dict[str, int] = field(default_factory=dict)
+    _by_path: dict[str, list[tuple[int, str]]] | None = None
+
+    def ids_in(self, path: str) -> list[tuple[int, str]]:
+        """Return ``(line, block ID)`` of the target lines of note ``path``, in line order."""
+        if self._by_path is None:
+            self._by_path = {}
+            for (rel, line), block_id in sorted(self.line_ids.items()):
+                self._by_path.setdefault(rel, []).append((line, block_id))
+        return self._by_path.get(path, [])
 
 
 def link(vault: Vault, edges: Edges, titles: Mapping[str, str] | None = None) -> LinkResult:
@@ -101,7 +110,7 @@ def _collect(vault: Vault, plan: _Plan, occurrences: list[Occurrence]) -> LinkRe
         note = vault.notes[path]
         if _note_state(note) == "untouchable":
             continue
-        edits = _block_id_edits(note, plan) + lines[path].edits(note, result)
+        edits = _block_id_edits(note, plan) + lines[path].edits(result)
         result.edits.extend(_merge_inserts(edits))
     return result
 
@@ -139,7 +148,7 @@ def _occurrences(note: Note) -> list[Occurrence]:
     found = []
     for mention in note.mentions:
         key = (mention.paper_id, mention.anchor_line)
-        if mention.in_frontmatter or key in seen or regions.is_related_line(note.line_text(mention.anchor_line)):
+        if mention.in_frontmatter or key in seen:
             continue
         seen.add(key)
         found.append(Occurrence(note.path, mention.paper_id, mention.anchor_line, base + _day(note, mention)))
@@ -210,11 +219,13 @@ def _note_titles(notes: Iterable[Note]) -> dict[str, str]:
 def _line_ids(active: Mapping[str, Note], targets: Mapping[str, Occurrence]) -> dict[tuple[str, int], str]:
     """Return the block ID of every target line: the one written there, else derived."""
     ids: dict[tuple[str, int], str] = {}
+    written: dict[str, dict[int, str]] = {}
     for occ in sorted(targets.values(), key=lambda o: (o.path, o.line, o.order)):
         key = (occ.path, occ.line)
         if key not in ids:
-            existing = regions.block_id_of(active[occ.path].line_text(occ.line))
-            ids[key] = existing or block_id_for(occ.paper_id)
+            if occ.path not in written:
+                written[occ.path] = dict(active[occ.path].block_ids)
+            ids[key] = written[occ.path].get(occ.line) or block_id_for(occ.paper_id)
     return ids
 
 
@@ -225,30 +236,51 @@ def _line_ids(active: Mapping[str, Note], targets: Mapping[str, Occurrence]) -> 
 class _NoteLines:
     """Desired related line per anchor line, and the related lines the note holds."""
 
+    note: Note
     desired: dict[int, str | None]
-    lasts: dict[int, int]
-    indents: dict[int, str]
     found: list[regions.RelatedLine]
+    _items: dict[int, Any] | None = None
+    _lasts: dict[int, int] = field(default_factory=dict)
 
-    def edits(self, note: Note, result: LinkResult) -> list[Edit]:
+    def edits(self, result: LinkResult) -> list[Edit]:
         """Return the edits turning the found related lines into the desired ones."""
-        owned = _assign(self.found, self.lasts)
+        if self._unchanged():
+            return []
+        owned = self._assign()
         edits: list[Edit] = []
         for anchor, body in sorted(self.desired.items()):
-            mine = owned.pop(anchor, [])
-            edits.extend(self._one(note, anchor, body, mine, result))
+            edits.extend(self._one(anchor, body, owned.pop(anchor, []), result))
         for rest in owned.values():
-            edits.extend(_drop(note, r, result) for r in rest)
+            edits.extend(_drop(self.note, r, result) for r in rest)
         return edits
 
-    def _one(self, note: Note, anchor: int, body: str | None, mine: list[regions.RelatedLine],
+    def _unchanged(self) -> bool:
+        """Return True when every wanted line is in place (the common, cheap case).
+
+        In place: the n-th wanted line's text is the n-th found line's, and that line
+        lies after its anchor and before the next anchor; anything else takes the
+        careful path below.
+        """
+        wanted = [(a, body) for a, body in sorted(self.desired.items()) if body is not None]
+        if len(wanted) != len(self.found):
+            return False
+        anchors = sorted(self.desired) + [len(self.note.line_starts) + 1]
+        following = dict(zip(anchors, anchors[1:]))
+        return all(
+            anchor < rel.line < following[anchor] and rel.text[len(rel.indent):] == body
+            for (anchor, body), rel in zip(wanted, self.found)
+        )
+
+    def _one(self, anchor: int, body: str | None, mine: list[regions.RelatedLine],
              result: LinkResult) -> list[Edit]:
+        note = self.note
         if body is None:
             return [_drop(note, r, result) for r in mine]
         if not mine:
             result.links_added += len(_links_of(body))
-            line = f"{self.indents[anchor]}{body}"
-            return [regions.insert_after_line(note, self.lasts[anchor], line)]
+            last = self._last(anchor)
+            line = f"{_child_indent(note, anchor, last, self._item_lines())}{body}"
+            return [regions.insert_after_line(note, last, line)]
         first, extra = mine[0], mine[1:]
         edits = [_drop(note, r, result) for r in extra]
         old_body = first.text[len(first.indent):]
@@ -259,10 +291,28 @@ class _NoteLines:
             edits.append(Edit(note.path, first.start, first.end, first.text, first.indent + body))
         return edits
 
+    def _item_lines(self) -> dict[int, Any]:
+        if self._items is None:
+            self._items = {item.span.line: item for item in self.note.list_items}
+        return self._items
+
+    def _last(self, anchor: int) -> int:
+        if anchor not in self._lasts:
+            self._lasts[anchor] = _block_last_line(self.note, anchor, self._item_lines())
+        return self._lasts[anchor]
+
+    def _assign(self) -> dict[int, list[regions.RelatedLine]]:
+        """Map each related line to the innermost anchor whose block holds it (-1: orphan)."""
+        owned: dict[int, list[regions.RelatedLine]] = {}
+        anchors = sorted(self.desired)
+        for rel in self.found:
+            holders = [a for a in anchors if a < rel.line and rel.line <= self._last(a)]
+            owned.setdefault(holders[-1] if holders else -1, []).append(rel)
+        return owned
+
 
 def _related_lines(note: Note, occurrences: list[Occurrence], plan: _Plan) -> _NoteLines:
     """Work out the desired related line of every anchor line of ``note``."""
-    items = {item.span.line: item for item in note.list_items}
     anchors: dict[int, list[str]] = {}
     for occ in occurrences:
         anchors.setdefault(occ.line, []).append(occ.paper_id)
@@ -270,9 +320,7 @@ def _related_lines(note: Note, occurrences: list[Occurrence], plan: _Plan) -> _N
         if not mention.in_frontmatter:
             anchors.setdefault(mention.anchor_line, [])
     desired = {line: _render(note, line, papers, plan) for line, papers in anchors.items()}
-    lasts = {line: _block_last_line(note, line, items) for line in anchors}
-    indents = {line: _child_indent(note, line, lasts[line], items) for line in anchors}
-    return _NoteLines(desired, lasts, indents, regions.find_related_lines(note))
+    return _NoteLines(note, desired, regions.find_related_lines(note))
 
 
 def _render(note: Note, line: int, papers: list[str], plan: _Plan) -> str | None:
@@ -327,16 +375,6 @@ def _child_indent(note: Note, line: int, last: int, items: Mapping[int, object])
     return own_indent + "\t" if line in items else own_indent
 
 
-def _assign(found: list[regions.RelatedLine], lasts: Mapping[int, int]) -> dict[int, list[regions.RelatedLine]]:
-    """Map each related line to the innermost anchor whose block holds it (-1: orphan)."""
-    owned: dict[int, list[regions.RelatedLine]] = {}
-    anchors = sorted(lasts)
-    for rel in found:
-        holders = [a for a in anchors if a < rel.line <= lasts[a]]
-        owned.setdefault(holders[-1] if holders else -1, []).append(rel)
-    return owned
-
-
 def _drop(note: Note, rel: regions.RelatedLine, result: LinkResult) -> Edit:
     result.links_removed += len(_links_of(rel.text[len(rel.indent):]))
     return regions.remove_line(note, rel.line)
@@ -352,8 +390,8 @@ def _block_id_edits(note: Note, plan: _Plan) -> list[Edit]:
     recorded = set(regions.recorded_block_ids(note) or ())
     keep: set[str] = set()
     edits: list[Edit] = []
-    for (path, line), block_id in sorted(plan.line_ids.items()):
-        if path != note.path or (path, line) not in plan.referenced:
+    for line, block_id in plan.ids_in(note.path):
+        if (note.path, line) not in plan.referenced:
             continue
         written = regions.block_id_of(note.line_text(line))
         if written is None:

@@ -13,6 +13,7 @@ call them (the daemon passes the notes that changed and the Vault it keeps in me
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -43,6 +44,7 @@ class SyncReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     diff: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per step (bench/)
 
     @property
     def errors(self) -> int:
@@ -221,19 +223,27 @@ def run_sync(
     changed note can change related lines anywhere.
     """
     only = set(changed) if changed is not None else None
+    started = time.perf_counter()
     if vault is None:
         vault = load_vault(root, config)
     else:
         for rel in sorted(only or ()):
             vault = vault.with_note(rel)
     report = SyncReport(vault)
+    report.seconds["load"] = time.perf_counter() - started
     with _writing(vault.root, dry_run):
         stage = _Stage(vault, report, dry_run)
-        resolve_step(stage, report, offline, only, progress)
-        link_step(stage.vault, stage, report, progress)
-        lint_step(stage, report, only, progress)
+        _timed(report, "resolve", resolve_step, stage, report, offline, only, progress)
+        _timed(report, "link", link_step, stage.vault, stage, report, progress)
+        _timed(report, "lint", lint_step, stage, report, only, progress)
         stage.finish()
     return report
+
+
+def _timed(report: SyncReport, name: str, step: Callable[..., None], *args: Any) -> None:
+    started = time.perf_counter()
+    step(*args)
+    report.seconds[name] = time.perf_counter() - started
 
 
 def run_link(root: str | Path, *, dry_run: bool = False, config: Config | None = None,
