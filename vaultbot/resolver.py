@@ -53,8 +53,9 @@ class FileIndex:
     """Obsidian's view of the vault's files, indexed once for case-insensitive lookups.
 
     ``by_path`` maps a casefolded vault path to the files spelled that way (several only
-    when two files differ just in case); ``by_name`` does the same for basenames, which
-    serves both the bare-name rule and the suffix rule.
+    when two files differ just in case); ``by_name`` maps a casefolded basename to
+    ``(casefolded path, path)`` pairs, which serves both the bare-name rule and the suffix
+    rule without casefolding anything again per lookup.
     """
 
     __slots__ = ("by_name", "by_path", "files")
@@ -62,15 +63,15 @@ class FileIndex:
     def __init__(self, files: Iterable[str]) -> None:
         self.files: frozenset[str] = frozenset(files)
         self.by_path: dict[str, list[str]] = {}
-        self.by_name: dict[str, list[str]] = {}
+        self.by_name: dict[str, list[tuple[str, str]]] = {}
         for path in self.files:  # ties are broken by path in every ranking: no sort needed
             folded = path.casefold()
             self.by_path.setdefault(folded, []).append(path)
-            self.by_name.setdefault(folded.rsplit("/", 1)[-1], []).append(path)
+            self.by_name.setdefault(folded.rpartition("/")[2], []).append((folded, path))
 
     def named(self, name: str) -> list[str]:
         """Return every file whose basename equals ``name`` ignoring case."""
-        return self.by_name.get(name.casefold(), [])
+        return [path for _, path in self.by_name.get(name.casefold(), ())]
 
 
 def split_target(written: str, *, markdown: bool) -> str:
@@ -170,10 +171,14 @@ def _name_rank(path: str, written: str, folder: str) -> tuple[bool, bool, int, s
 def _by_suffix(path: str, folder: str, index: FileIndex) -> Resolution:
     for candidate in _variants(path):
         tail = "/" + candidate.casefold()
-        name = candidate.rsplit("/", 1)[-1]
-        matches = [p for p in index.named(name) if p.casefold().endswith(tail)]
+        entries = index.by_name.get(tail.rpartition("/")[2], ())
+        matches = [p for folded, p in entries if folded.endswith(tail)]
         if matches:
-            best = min(matches, key=lambda p: _suffix_rank(p, candidate, folder))
+            best = (
+                matches[0]
+                if len(matches) == 1
+                else min(matches, key=lambda p: _suffix_rank(p, candidate, folder))
+            )
             return Resolution(best, "suffix", not best.endswith("/" + candidate), path)
     return Resolution(None, "missing", False, path)
 
