@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,13 @@ def make_vault_repo(
     )
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
     env.pop("VIRTUAL_ENV", None)
-    subprocess.run(["pre-commit", "install"], cwd=path, check=True, capture_output=True, env=env)
+    subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"],
+        cwd=path,
+        check=True,
+        capture_output=True,
+        env=env,
+    )
     git(path, "add", "-A")
     return env
 
