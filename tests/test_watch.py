@@ -428,3 +428,17 @@ def test_papers_fetched_from_the_api_once_it_is_back(vault: Path, tmp_path: Path
     finally:
         daemon.stop()
         server.stop()
+
+
+def test_daemon_waits_for_a_one_shot_writer_holding_the_write_lock(vault: Path, daemon: Daemon) -> None:
+    from vaultbot.locks import vault_write_lock
+
+    wait_for(lambda: daemon.journal("done", "notes.md"), what="first pass")
+    note = vault / "notes.md"
+    with vault_write_lock(vault):  # a one-shot `vaultbot sync` is writing
+        note.write_text("edited during a sync run\n", encoding="utf-8")
+        wait_for(lambda: "another vaultbot process is writing; retrying later" in daemon.log(),
+                 what="daemon backs off", timeout=15)
+        assert note.read_text(encoding="utf-8") == "edited during a sync run\n"  # no second writer
+    wait_for(converged(note, "edited during a sync run\n"), timeout=15, what="written after the lock was freed")
+    stays_still(note)
