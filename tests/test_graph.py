@@ -115,3 +115,10 @@ def test_refresh_after_incremental_updates_matches_a_fresh_graph(nodes: list[Pap
     assert graph.nodes[edited.paper_id]["title"] == edited.title
     assign_topics(graph)
     assert dict(graph.nodes(data=True)) == dict(fresh.nodes(data=True))
+
+
+def test_empty_vault_and_papers_without_text_give_isolated_nodes() -> None:
+    assert build_graph([]).number_of_nodes() == 0
+    graph = build_graph([PaperNode("2601.00001", ""), PaperNode("2601.00002", "")])
+    assert graph.number_of_edges() == 0
+    assert {graph.nodes[n]["topic"] for n in graph} == {-1}
