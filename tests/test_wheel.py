@@ -8,6 +8,7 @@ outside the repository (system site-packages visible, so no dependency is downlo
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -25,19 +26,12 @@ def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_wheel_installed_elsewhere_finds_its_rules(tmp_path: Path) -> None:
     source = copy_checkout(tmp_path / "src")
+    # Offline-friendly: reuse an installed hatchling; else pip fetches it as usual.
+    isolation = [] if importlib.util.find_spec("hatchling") is None else ["--no-build-isolation"]
     built = run(
-        sys.executable,
-        "-m",
-        "pip",
-        "wheel",
-        "--no-deps",
-        "--no-build-isolation",
-        "-q",
-        "-w",
-        tmp_path / "dist",
-        source,
-        cwd=tmp_path,
-    )
+        sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-q",
+        "-w", tmp_path / "dist", source, cwd=tmp_path,
+    )  # fmt: skip
     assert built.returncode == 0, built.stderr
     (wheel,) = (tmp_path / "dist").glob("vaultbot-*.whl")
     assert "vaultbot/rules/lint.toml" in zipfile.ZipFile(wheel).namelist()
