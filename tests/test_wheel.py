@@ -2,8 +2,8 @@
 
 The wheel maps the top-level ``rules/`` into ``vaultbot/rules`` (pyproject force-include);
 this test builds it from a copy of the checkout, installs it into a fresh virtualenv
-outside the repository (system site-packages visible, so no dependency is downloaded, but
-``vaultbot`` itself must come from the wheel) and runs ``vaultbot lint`` there.
+outside the repository (the test environment's packages visible, so no dependency is
+downloaded, but ``vaultbot`` itself must come from the wheel) and runs ``vaultbot lint``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -22,6 +23,29 @@ def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False
     )
+
+
+def make_venv_with_current_dependencies(venv: Path) -> Path:
+    """Create a venv that sees this environment's installed packages but not its vaultbot.
+
+    A ``.pth`` line appends the running environment's site-packages after the venv's own
+    (so click & co. need no download).  Lines of a ``.pth`` file are plain paths: the
+    editable install's own ``.pth`` there is not processed, so the checkout is not on
+    ``sys.path`` and ``vaultbot`` can only come from the wheel.
+    """
+    created = run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=venv.parent)
+    assert created.returncode == 0, created.stderr
+    purelib = run(
+        venv / "bin" / "python",
+        "-c",
+        "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        cwd=venv.parent,
+    ).stdout.strip()
+    here = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(purelib) / "current-env.pth").write_text(
+        "".join(p + "\n" for p in sorted(here)), encoding="utf-8"
+    )
+    return venv
 
 
 def test_wheel_installed_elsewhere_finds_its_rules(tmp_path: Path) -> None:
@@ -36,23 +60,11 @@ def test_wheel_installed_elsewhere_finds_its_rules(tmp_path: Path) -> None:
     (wheel,) = (tmp_path / "dist").glob("vaultbot-*.whl")
     assert "vaultbot/rules/lint.toml" in zipfile.ZipFile(wheel).namelist()
 
-    venv = tmp_path / "venv"
-    assert (
-        run(sys.executable, "-m", "venv", "--system-site-packages", venv, cwd=tmp_path).returncode
-        == 0
-    )
+    venv = make_venv_with_current_dependencies(tmp_path / "venv")
     installed = run(
-        venv / "bin" / "python",
-        "-m",
-        "pip",
-        "install",
-        "-q",
-        "--no-deps",
-        "--no-index",
-        "--force-reinstall",
-        wheel,
-        cwd=tmp_path,
-    )
+        sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "-q",
+        "--no-deps", "--no-index", "--force-reinstall", wheel, cwd=tmp_path,
+    )  # fmt: skip
     assert installed.returncode == 0, installed.stderr
     where = run(
         venv / "bin" / "python",
