@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -74,6 +77,16 @@ def test_second_run_gives_the_same_bytes(vault: Path, tmp_path: Path) -> None:
     for fmt in ("canvas", "html"):
         first = run(str(vault), "-f", fmt, "-o", "-")[1]
         assert run(str(vault), "-f", fmt, "-o", "-")[1] == first
+
+
+def test_same_bytes_across_processes_with_different_hash_seeds(vault: Path) -> None:
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-m", "vaultbot", "graph", str(vault), "-f", "json", "-o", "-"],
+                              capture_output=True, env=env, check=True, timeout=120)  # fmt: skip
+        outputs.add(done.stdout)
+    assert len(outputs) == 1 and b'"links"' in outputs.pop()
 
 
 def test_unknown_suffix_is_a_usage_error(vault: Path, tmp_path: Path) -> None:
