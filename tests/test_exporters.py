@@ -164,9 +164,11 @@ def test_json_is_node_link_for_d3_with_lists_kept() -> None:
     assert all(back.edges[u, v]["weight"] == d["weight"] for u, v, d in graph.edges(data=True))
 
 
-def test_json_records_how_many_were_left_out() -> None:
+def test_json_and_graphml_record_how_many_were_left_out() -> None:
     data = json.loads(_export(synthetic_graph(50), "json", max_nodes=10))
     assert len(data["nodes"]) == 10 and data["graph"]["left_out"] == 40
+    back = nx.read_graphml(io.BytesIO(_export(synthetic_graph(50), "graphml", max_nodes=10)))
+    assert back.number_of_nodes() == 10 and back.graph["left_out"] == 40
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

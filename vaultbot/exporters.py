@@ -265,7 +265,9 @@ def write_graphml(selection: Selection, stream: IO[bytes], options: ExportOption
     """Write GraphML (yEd, Gephi, Cytoscape desktop) through networkx's writer."""
     import networkx as nx
 
-    nx.write_graphml(flat_graph(selection.graph), stream, encoding="utf-8", prettyprint=True)
+    flat = flat_graph(selection.graph)
+    flat.graph["left_out"] = selection.capped_out  # papers the cap dropped (GraphML keeps graph data)
+    nx.write_graphml(flat, stream, encoding="utf-8", prettyprint=True)
 
 
 def write_gexf(selection: Selection, stream: IO[bytes], options: ExportOptions) -> None:
