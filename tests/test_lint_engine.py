@@ -250,3 +250,8 @@ def test_suppression_syntax(
     quiet = Suppressions.of(parse("n.md", text))
     assert {k: set(v) for k, v in quiet.by_line.items()} == line_rules
     assert set(quiet.whole_note) == file_rules
+
+
+def test_missing_catalogue_file_is_a_rule_error(tmp_path: Path) -> None:
+    with pytest.raises(RuleError, match="cannot read the rule catalogue"):
+        load_rules(tmp_path / "nope.toml")

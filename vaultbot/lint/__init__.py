@@ -1,12 +1,17 @@
 """``vaultbot lint``'s core, usable as a library: ``lint(vault) -> list[Diagnostic]``.
 
->>> from vaultbot.vault import load_vault
->>> from vaultbot.lint import lint
->>> for d in lint(load_vault("sample_vault"), select=["missing-asset"]): ...
+Example::
+
+    from vaultbot.vault import load_vault
+    from vaultbot.lint import lint
+
+    for diag in lint(load_vault("sample_vault"), select=["missing-asset"]):
+        print(diag.path, diag.line, diag.message)
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,11 +26,25 @@ CATALOGUE = "lint.toml"
 
 
 def load_rules(path: Path | None = None) -> dict[str, Rule]:
-    """Return the validated rule catalogue (the packaged ``rules/lint.toml`` by default)."""
-    from vaultbot.lint.checks import REGISTRY
+    """Return the validated rule catalogue (the packaged ``rules/lint.toml`` by default).
+
+    Cached per file and modification time: the daemon lints one note at a time.
+    """
     from vaultbot.rules_data import rule_file
 
-    return load_catalogue(path or rule_file(CATALOGUE), REGISTRY)
+    path = path or rule_file(CATALOGUE)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = -1  # load_catalogue reports the unreadable file
+    return dict(_catalogue(path, stamp))
+
+
+@functools.lru_cache(maxsize=8)
+def _catalogue(path: Path, mtime_ns: int) -> dict[str, Rule]:
+    from vaultbot.lint.checks import REGISTRY
+
+    return load_catalogue(path, REGISTRY)
 
 
 def selection_for(
