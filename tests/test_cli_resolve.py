@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from arxiv_server import ReplayServer, arxiv_server, isolated_state
 from click.testing import CliRunner
-from test_resolve import DAILY, EXPECTED, make_vault, snapshot
+from test_resolve import DAILY, EXPECTED, SAMPLE, make_vault, snapshot
 
 from vaultbot.cli import cli
 
@@ -42,9 +42,10 @@ def test_run_prints_unresolved_and_summary_and_exits_0(tmp_path: Path, arxiv_ser
         "1 invalid; 4 requests; 10 links titled in 4 notes.\n"
     )
     code, out = invoke(str(root))
+    # Only the note with unresolved papers is read again; the three complete ones are skipped.
     assert out == UNRESOLVED.format(l1=36, l2=37, remembered=" (remembered; retried after 30 days)") + (
-        "10 of 12 papers resolved (9 from cache, 0 fetched, 1 from report titles), 1 not found, 0 failed, "
-        "1 invalid; 0 requests; 0 links titled in 0 notes.\n"
+        "8 of 10 papers resolved (8 from cache, 0 fetched, 0 from report titles), 1 not found, 0 failed, "
+        "1 invalid; 0 requests; 0 links titled in 0 notes (3 notes unchanged since the last run).\n"
     )
 
 
@@ -58,6 +59,37 @@ def test_progress_shows_on_a_terminal_only(tmp_path: Path, arxiv_server: ReplayS
     shown = CliRunner().invoke(cli, ["resolve", str(root), "--dry-run"])
     assert "\rresolving: 4/10 papers, 1 requests, ETA " in shown.stderr
     assert "\rresolving: 10/10 papers, 4 requests" in shown.stderr and shown.stderr.endswith("\n")
+
+
+def test_edited_or_rule_changed_notes_are_read_again(tmp_path: Path, arxiv_server: ReplayServer) -> None:
+    root = make_vault(tmp_path, arxiv_server.url)
+    invoke(str(root))
+    note = root / "daily/2026-02-b.md"
+    with open(note, "a", encoding="utf-8") as handle:
+        handle.write("- https://arxiv.org/abs/1706.03762\n")
+    code, out = invoke(str(root))
+    assert "(2 notes unchanged since the last run)" in out
+    assert note.read_text(encoding="utf-8").endswith("- [Attention Is All You Need](https://arxiv.org/abs/1706.03762)\n")
+    with open(root / ".vaultbot.toml", "a", encoding="utf-8") as handle:
+        handle.write('tag_rules = "tags.toml"\n')
+    (root / "tags.toml").write_text('[categories]\n"cond-mat" = "physics"\n', encoding="utf-8")
+    code, out = invoke(str(root))
+    assert "unchanged since the last run" not in out  # new rules: every note is looked at again
+    assert "  - physics\n" in note.read_text(encoding="utf-8")
+    assert "  - condensed-matter\n" not in note.read_text(encoding="utf-8")  # vaultbot's own tag replaced
+
+
+def test_main_command_offline_diff_on_the_sample_vault_changes_no_file(tmp_path: Path) -> None:
+    root = tmp_path / "sample_vault"
+    shutil.copytree(SAMPLE, root)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
+    code, out = invoke(str(root), "--offline", "--dry-run")
+    assert code == 0
+    assert "+- **链接**: [Multi-hop Reasoning via Early Knowledge Alignment](https://huggingface.co/papers/2512.20144)\n" in out
+    assert out.endswith("109 of 109 papers resolved (109 from cache, 0 fetched, 0 from report titles), 0 not found, "
+                        "0 failed, 0 invalid; 0 requests; 95 links titled in 5 notes.\n")
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
+    assert after == before
 
 
 def test_strict_exits_1_when_something_is_unresolved(tmp_path: Path, arxiv_server: ReplayServer) -> None:

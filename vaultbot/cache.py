@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 
 from vaultbot.errors import CacheError
 
-SCHEMA_VERSION = 2  # 2: categories stored space-separated
+SCHEMA_VERSION = 3  # 2: categories space-separated; 3: done_notes
 # A "not found" answer is trusted this long, then asked again (new IDs appear daily).
 NOT_FOUND_TTL = 30 * 24 * 3600
 STATE_GITIGNORE = """\
@@ -49,6 +49,10 @@ CREATE TABLE IF NOT EXISTS papers (
 CREATE TABLE IF NOT EXISTS not_found (
     id TEXT PRIMARY KEY,
     checked_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS done_notes (
+    path TEXT PRIMARY KEY,
+    digest TEXT NOT NULL
 );
 """
 
@@ -171,6 +175,14 @@ class Cache:
         """Record one API answer: the papers found and the IDs that do not exist."""
         self.put(found)
         self.put_not_found(missing)
+
+    def done_digests(self) -> dict[str, str]:
+        """Return note path -> digest of the notes a resolve run left complete."""
+        return dict(self._query("SELECT path, digest FROM done_notes", []))
+
+    def set_done(self, digests: dict[str, str]) -> None:
+        """Remember notes as complete (``resolve_state``)."""
+        self._execute_many("INSERT OR REPLACE INTO done_notes VALUES (?, ?)", list(digests.items()))
 
     def import_json(self, path: Path) -> int:
         """Store the papers of a JSON file (a list, or ``{"papers": [...]}``); return the count."""

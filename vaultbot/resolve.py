@@ -13,12 +13,14 @@ is reported with its file and line.  Frontmatter keys vaultbot owns:
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from vaultbot.cache import Cache, PaperRecord, default_cache_path
+from vaultbot.config import Config
 from vaultbot.diagnostics import Diagnostic, Edit
 from vaultbot.frontmatter_edit import FrontmatterPatch, can_edit, frontmatter_edits, read_own, read_tags
 from vaultbot.model import Note, PaperMention
@@ -28,6 +30,7 @@ from vaultbot.tags import TagRules, load_tag_rules
 if TYPE_CHECKING:
     from vaultbot.arxiv_client import ArxivClient, FetchOutcome
     from vaultbot.vault import Vault
+    from vaultbot.writer import WriteResult
 
 PAPERS_KEY = "vaultbot-papers"
 TAGS_KEY = "vaultbot-tags"
@@ -67,6 +70,7 @@ class ResolveSummary:
     requests: int = 0
     links_rewritten: int = 0
     notes_changed: int = 0
+    notes_unchanged: int = 0  # skipped: complete after an earlier run and not edited since
 
     def line(self) -> str:
         """Return the one-line summary printed after a run."""
@@ -74,7 +78,8 @@ class ResolveSummary:
             f"{self.resolved} of {self.papers} papers resolved ({self.from_cache} from cache, "
             f"{self.fetched} fetched, {self.from_report} from report titles), {self.not_found} not found, "
             f"{self.failed + self.offline_unknown} failed, {self.invalid} invalid; {self.requests} requests; "
-            f"{self.links_rewritten} links titled in {self.notes_changed} notes."
+            f"{self.links_rewritten} links titled in {self.notes_changed} notes"
+            + (f" ({self.notes_unchanged} notes unchanged since the last run)." if self.notes_unchanged else ".")
         )
 
 
@@ -279,6 +284,37 @@ def _desired_tags(resolved: Iterable[str], mentions: list[PaperMention], knowled
     return tags
 
 
-def cache_path_of(vault_root: Path, configured: str) -> Path:
-    """Return where the vault's metadata cache lives (for reports and tools)."""
-    return default_cache_path(vault_root, configured)
+def resolve_path(
+    root: Path, config: Config, *, offline: bool = False, dry_run: bool = False, progress: Progress | None = None
+) -> tuple[ResolveResult, WriteResult]:
+    """Resolve the vault at ``root`` re-reading only notes changed since the last run, then write.
+
+    The command's core: ``resolve_vault`` on the changed notes, the writer, and the
+    bookkeeping of notes left complete (never under ``--dry-run``, which writes nothing
+    but the metadata it fetched).
+    """
+    from vaultbot import resolve_state
+    from vaultbot.vault import load_vault
+    from vaultbot.writer import apply
+
+    path = default_cache_path(root, config.get("resolve", "cache_path"))
+    fingerprint = resolve_state.rules_fingerprint(root, config)
+    cache = Cache.open(path) if path.exists() else None
+    with cache if cache is not None else contextlib.nullcontext():
+        changed = resolve_state.changed_notes(root, config, cache, fingerprint)
+    vault = load_vault(root, config, only=changed)
+    result = resolve_vault(vault, offline=offline, progress=progress)
+    result.summary.notes_unchanged = len(vault.note_paths) - len(changed)
+    written = apply(vault.root, result.edits, vault.sources, dry_run=dry_run)
+    if not dry_run and path.exists():
+        with Cache.open(path) as done_cache:
+            resolve_state.mark_done(root, done_cache, _complete_notes(vault, result, written), fingerprint)
+    return result, written
+
+
+def _complete_notes(vault: Vault, result: ResolveResult, written: WriteResult) -> list[str]:
+    """Return the notes that now need nothing more: every paper titled, all edits written."""
+    pending = {u.path for u in result.unresolved if u.reason != "not a valid arXiv ID"}
+    edited = {e.path for e in result.edits}
+    skipped = {rel for rel, _ in written.skipped}
+    return [rel for rel in vault.notes if rel not in pending | skipped and (rel not in edited or rel in written.written)]

@@ -49,19 +49,16 @@ def resolve(vault: Path, offline: bool, dry_run: bool, strict: bool, arxiv_url: 
     unresolved, 2 usage or internal error.
     """
     from vaultbot.config import load_config
-    from vaultbot.resolve import resolve_vault
-    from vaultbot.vault import load_vault
-    from vaultbot.writer import apply
+    from vaultbot.resolve import resolve_path
 
-    config = load_config(vault.resolve(), overrides={"resolve": {"arxiv_url": arxiv_url}})
-    loaded = load_vault(vault, config)
+    root = vault.resolve()
+    config = load_config(root, overrides={"resolve": {"arxiv_url": arxiv_url}})
     progress = _ProgressLine() if stream_is_terminal() else None
     try:
-        result = resolve_vault(loaded, offline=offline, progress=progress)
+        result, written = resolve_path(root, config, offline=offline, dry_run=dry_run, progress=progress)
     finally:
         if progress:
             progress.close()
-    written = apply(loaded.root, result.edits, loaded.sources, dry_run=dry_run)
     _report(result, written, output_format, dry_run)
     sys.exit(EXIT_FINDINGS if strict and result.unresolved else EXIT_CLEAN)
 
