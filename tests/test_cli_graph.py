@@ -94,6 +94,13 @@ def test_unknown_suffix_is_a_usage_error(vault: Path, tmp_path: Path) -> None:
     assert code == 2 and "cannot tell the format from" in stderr and "--format" in stderr
 
 
+def test_output_into_a_missing_folder_or_onto_a_folder_is_a_usage_error(vault: Path, tmp_path: Path) -> None:
+    code, _, stderr = run(str(vault), "-o", str(tmp_path / "nope" / "map.canvas"))
+    assert code == 2 and f"{tmp_path / 'nope'} does not exist" in stderr
+    code, _, stderr = run(str(vault), "-f", "json", "-o", str(tmp_path))
+    assert code == 2 and "is a folder" in stderr
+
+
 def test_refuses_to_overwrite_a_file_it_did_not_write(vault: Path) -> None:
     note = vault / "daily" / "2025-12.md"
     original = note.read_bytes()

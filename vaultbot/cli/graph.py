@@ -88,6 +88,8 @@ def _check_target(target: Path, force: bool) -> None:
     """Refuse to replace a file vaultbot did not write (say, a note called topics.md)."""
     if target.is_dir():
         raise click.UsageError(f"{target} is a folder; -o takes a file name")
+    if not target.parent.is_dir():
+        raise click.UsageError(f"{target.parent} does not exist; create it or pick another -o")
     if force or not target.exists():
         return
     with open(target, "rb") as handle:
