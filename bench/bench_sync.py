@@ -27,11 +27,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate_vault import generate  # noqa: E402
+from generate_vault import generate
 
-from vaultbot.sync import run_sync  # noqa: E402
-from vaultbot.vault import load_vault  # noqa: E402
-from vaultbot.writer import decode  # noqa: E402
+from vaultbot.sync import run_sync
+from vaultbot.vault import load_vault
+from vaultbot.writer import decode
 
 
 def best_of(repeat: int, work: object) -> float:
@@ -50,7 +50,7 @@ def cli_sync(root: Path) -> None:
     command = [str(vaultbot) if vaultbot.exists() else sys.executable, "sync", str(root), "--offline"]
     if not vaultbot.exists():
         command[1:1] = ["-m", "vaultbot"]
-    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"vaultbot sync failed ({done.returncode}): {done.stderr[-2000:]}")
     summary = done.stdout.rstrip().rsplit("\n", 1)[-1]

@@ -144,17 +144,17 @@ def test_link_dry_run_then_link_then_clean(tmp_path: Path) -> None:
 
 def test_readme_main_command_leaves_the_checkout_clean(tmp_path: Path) -> None:
     """Run the README's main command (minus the venv set-up): sample_vault stays as it was."""
-    every_file = lambda: {p: p.read_bytes() for p in sorted(SAMPLE.rglob("*")) if p.is_file()}  # noqa: E731
+    every_file = lambda: {p: p.read_bytes() for p in sorted(SAMPLE.rglob("*")) if p.is_file()}
     before = every_file()
     git_status = ["git", "-C", str(REPO), "status", "--porcelain", "--ignored", "sample_vault"]
     in_git = (REPO / ".git").exists()
-    status_before = subprocess.run(git_status, capture_output=True, text=True).stdout if in_git else ""
+    status_before = subprocess.run(git_status, capture_output=True, text=True, check=False).stdout if in_git else ""
     vaultbot = str(Path(sys.executable).with_name("vaultbot"))
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     command = f'd=$(mktemp -d) && cp -r sample_vault "$d/" && "{vaultbot}" sync "$d/sample_vault" --offline --diff'
-    run = subprocess.run(["bash", "-c", command], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(["bash", "-c", command], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     assert "+++ b/daily/2025-12.md" in run.stdout and "5 notes changed" in run.stdout
     assert every_file() == before
     if in_git:
-        assert subprocess.run(git_status, capture_output=True, text=True).stdout == status_before
+        assert subprocess.run(git_status, capture_output=True, text=True, check=False).stdout == status_before

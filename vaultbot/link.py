@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from itertools import pairwise
+from typing import Any
 
 from vaultbot import regions
 from vaultbot.diagnostics import Edit
@@ -265,7 +267,7 @@ class _NoteLines:
         if len(wanted) != len(self.found):
             return False
         anchors = sorted(self.desired) + [len(self.note.line_starts) + 1]
-        following = dict(zip(anchors, anchors[1:]))
+        following = dict(pairwise(anchors))
         return all(
             anchor < rel.line < following[anchor] and rel.text[len(rel.indent):] == body
             for (anchor, body), rel in zip(wanted, self.found)

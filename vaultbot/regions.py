@@ -19,8 +19,8 @@ update it and ``vaultbot clean`` can remove it byte for byte (issue 6):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping, Sequence
 
 from vaultbot.diagnostics import Edit
 from vaultbot.model import Note
@@ -35,10 +35,10 @@ IGNORE_COMMENT = re.compile(r"%%\s*vaultbot-ignore:\s*link\s*%%")  # same, on a 
 SHORT_TITLE_MAX = 60
 EMPTY_NOTE = "  # vaultbot: this frontmatter was empty"  # see set_recorded_block_ids
 
-RELATED_LINE = re.compile(r"^(?P<indent>[ \t]*)- related: (?P<body>.*) %%vaultbot%%[ \t]*\r?$", re.M)
+RELATED_LINE = re.compile(r"^(?P<indent>[ \t]*)- related: (?P<body>.*) %%vaultbot%%[ \t]*\r?$", re.MULTILINE)
 BLOCK_ID_AT_END = re.compile(r"(?:^|[ \t])\^(?P<id>[A-Za-z0-9-]+)[ \t]*$")
 LINKED_BLOCK = re.compile(r"#\^(?P<id>[A-Za-z0-9-]+)(?:\||\))")
-_KEY_LINE = re.compile(rf"^{re.escape(BLOCK_IDS_KEY)}[ \t]*:.*(?:\r?\n(?:[ \t]+.*|-[ \t].*))*(?:\r?\n)?", re.M)
+_KEY_LINE = re.compile(rf"^{re.escape(BLOCK_IDS_KEY)}[ \t]*:.*(?:\r?\n(?:[ \t]+.*|-[ \t].*))*(?:\r?\n)?", re.MULTILINE)
 _ALIAS_SWAPS = str.maketrans({"[": "(", "]": ")", "|": "/", "\n": " ", "\r": " ", "\t": " "})
 _PATH_SAFE = re.compile(r"[ %()#^\[\]<>|]")
 

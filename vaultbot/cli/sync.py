@@ -31,7 +31,7 @@ class Status:
             click.echo("\r" + text.ljust(self.width), err=True, nl=False)
             self.width = len(text)
 
-    def __enter__(self) -> Status:
+    def __enter__(self) -> Status:  # noqa: PYI034 - final class, plain Self is enough
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
