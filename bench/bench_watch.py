@@ -57,8 +57,20 @@ class Daemon:
 
     def __init__(self, vault: Path, debounce: float, steps: str, log: Path) -> None:
         self.vault, self.log = vault, log
-        cmd = [sys.executable, "-c", RUNNER, steps, "watch", str(vault), "--offline", "-v",
-               "--debounce", str(debounce), "--active-idle", "0"]
+        cmd = [
+            sys.executable,
+            "-c",
+            RUNNER,
+            steps,
+            "watch",
+            str(vault),
+            "--offline",
+            "-v",
+            "--debounce",
+            str(debounce),
+            "--active-idle",
+            "0",
+        ]
         with log.open("ab") as err:
             self.proc = subprocess.Popen(cmd, stderr=err, stdout=subprocess.DEVNULL)
         self.started = time.monotonic()
@@ -122,13 +134,17 @@ def edits(daemon: Daemon, notes: list[Path], rounds: int, per_round: int) -> Non
     """Make ``rounds * per_round`` edits, waiting for the daemon to settle each round."""
     for r in range(rounds):
         for i in range(per_round):
-            paste(notes[(r * per_round + i) % len(notes)], CACHED_IDS[i % len(CACHED_IDS)], 1000 + i)
+            paste(
+                notes[(r * per_round + i) % len(notes)], CACHED_IDS[i % len(CACHED_IDS)], 1000 + i
+            )
         time.sleep(0.2)
         daemon.wait_idle()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--notes", type=int, default=10_000)
     parser.add_argument("--debounce", type=float, default=0.5)
     parser.add_argument("--steps", default="resolve,lint")
@@ -151,8 +167,10 @@ def run(args: argparse.Namespace, work: Path) -> None:
         generate(vault, args.notes)
     (vault / ".vaultbot").mkdir(exist_ok=True)
     shutil.copy2(CACHE, vault / ".vaultbot" / "cache.sqlite")
-    print(f"vault: {args.notes:,} notes ({time.monotonic() - started:.1f} s to prepare); "
-          f"pipeline: {args.steps}; debounce {args.debounce} s")
+    print(
+        f"vault: {args.notes:,} notes ({time.monotonic() - started:.1f} s to prepare); "
+        f"pipeline: {args.steps}; debounce {args.debounce} s"
+    )
     began = time.monotonic()
     baseline = load_vault(vault)
     load_s = time.monotonic() - began
@@ -162,13 +180,17 @@ def run(args: argparse.Namespace, work: Path) -> None:
     log = work / "daemon.log"
 
     first = Daemon(vault, args.debounce, args.steps, log)
-    print(f"first start (no saved state, whole vault through the pipeline): {first.wait_idle():.2f} s")
+    print(
+        f"first start (no saved state, whole vault through the pipeline): {first.wait_idle():.2f} s"
+    )
     print(f"stop on SIGTERM: {first.stop():.2f} s")
 
     daemon = Daemon(vault, args.debounce, args.steps, log)
     reconcile = daemon.wait_idle()
-    print(f"start-up reconcile, saved state, nothing changed: {reconcile:.2f} s "
-          f"(ratio to baseline load: {reconcile / load_s:.2f})")
+    print(
+        f"start-up reconcile, saved state, nothing changed: {reconcile:.2f} s "
+        f"(ratio to baseline load: {reconcile / load_s:.2f})"
+    )
     try:
         measure(daemon, note_paths, args, log)
     finally:
@@ -177,14 +199,20 @@ def run(args: argparse.Namespace, work: Path) -> None:
 
 def measure(daemon: Daemon, notes: list[Path], args: argparse.Namespace, log: Path) -> None:
     mark = log.stat().st_size
-    lat = latency(daemon, notes[::max(1, len(notes) // 20)][:20], args.debounce)
+    lat = latency(daemon, notes[:: max(1, len(notes) // 20)][:20], args.debounce)
     print("latencies:", " ".join(f"{x:.2f}" for x in lat))
-    print(f"save -> updated file: median {statistics.median(lat):.3f} s, max {max(lat):.3f} s "
-          f"(debounce {args.debounce} s; over debounce: median {statistics.median(lat) - args.debounce:.3f} s)")
-    ones = [int(ms) for n, ms in PROCESSED.findall(log.read_text(errors="replace")[mark:]) if n == "1"]
+    print(
+        f"save -> updated file: median {statistics.median(lat):.3f} s, max {max(lat):.3f} s "
+        f"(debounce {args.debounce} s; over debounce: median {statistics.median(lat) - args.debounce:.3f} s)"
+    )
+    ones = [
+        int(ms) for n, ms in PROCESSED.findall(log.read_text(errors="replace")[mark:]) if n == "1"
+    ]
     if ones:
-        print(f"one changed note through the pipeline: median {statistics.median(ones)} ms, "
-              f"max {max(ones)} ms ({len(ones)} samples)")
+        print(
+            f"one changed note through the pipeline: median {statistics.median(ones)} ms, "
+            f"max {max(ones)} ms ({len(ones)} samples)"
+        )
     daemon.wait_idle()
     time.sleep(2)
     cpu0, t0 = daemon.cpu_seconds(), time.monotonic()
@@ -197,8 +225,10 @@ def measure(daemon: Daemon, notes: list[Path], args: argparse.Namespace, log: Pa
     rss1 = daemon.rss_mb()
     edits(daemon, notes, max(1, (args.edits - half) // 100), 100)
     rss2 = daemon.rss_mb()
-    print(f"RSS: {rss0:.0f} MB after start-up, {rss1:.0f} MB after {half} edits, "
-          f"{rss2:.0f} MB after {args.edits} edits (growth over the second half: {rss2 - rss1:+.0f} MB)")
+    print(
+        f"RSS: {rss0:.0f} MB after start-up, {rss1:.0f} MB after {half} edits, "
+        f"{rss2:.0f} MB after {args.edits} edits (growth over the second half: {rss2 - rss1:+.0f} MB)"
+    )
 
 
 if __name__ == "__main__":

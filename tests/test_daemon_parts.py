@@ -55,12 +55,33 @@ def test_queue_defer_holds_without_counting_an_event() -> None:
 
 
 WORKSPACE = {
-    "main": {"id": "m", "type": "split", "children": [{"id": "t", "type": "tabs", "children": [
-        {"id": "l1", "type": "leaf", "state": {"type": "markdown", "state": {"file": "daily/2026-01.md"}}},
-        {"id": "l2", "type": "leaf", "state": {"type": "markdown", "state": {"file": "reports/HF.md"}}},
-    ]}]},
-    "left": {"id": "s", "type": "split", "children": [
-        {"id": "l3", "type": "leaf", "state": {"type": "file-explorer", "state": {}}}]},
+    "main": {
+        "id": "m",
+        "type": "split",
+        "children": [
+            {
+                "id": "t",
+                "type": "tabs",
+                "children": [
+                    {
+                        "id": "l1",
+                        "type": "leaf",
+                        "state": {"type": "markdown", "state": {"file": "daily/2026-01.md"}},
+                    },
+                    {
+                        "id": "l2",
+                        "type": "leaf",
+                        "state": {"type": "markdown", "state": {"file": "reports/HF.md"}},
+                    },
+                ],
+            }
+        ],
+    },
+    "left": {
+        "id": "s",
+        "type": "split",
+        "children": [{"id": "l3", "type": "leaf", "state": {"type": "file-explorer", "state": {}}}],
+    },
     "active": "l2",
     "lastOpenFiles": ["daily/2026-01.md"],
 }
@@ -132,9 +153,12 @@ def test_state_touch_without_change_is_not_a_change(tmp_path: Path) -> None:
     assert changes.notes == ()
 
 
-@pytest.mark.parametrize("garbage", [b"{not json", b'{"format": 99, "notes": {}}', b'{"format": 1}', b"\xff\xfe"])
-def test_corrupt_state_starts_fresh_with_a_warning(tmp_path: Path, garbage: bytes,
-                                                    caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "garbage", [b"{not json", b'{"format": 99, "notes": {}}', b'{"format": 1}', b"\xff\xfe"]
+)
+def test_corrupt_state_starts_fresh_with_a_warning(
+    tmp_path: Path, garbage: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
     (tmp_path / "watch-state.json").write_bytes(garbage)
     with caplog.at_level(logging.WARNING, logger="vaultbot.watch"):
         state = WatchState.load(tmp_path)

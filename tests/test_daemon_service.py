@@ -44,8 +44,13 @@ def test_systemd_unit_passes_systemd_analyze_verify(vault: Path, tmp_path: Path)
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
     env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
-    checked = subprocess.run(["systemd-analyze", "verify", "--user", str(unit)],
-                             capture_output=True, text=True, env=env, timeout=60)
+    checked = subprocess.run(
+        ["systemd-analyze", "verify", "--user", str(unit)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert checked.returncode == 0, checked.stderr
     assert str(unit) not in checked.stderr and "vaultbot-test" not in checked.stderr
 
@@ -60,7 +65,9 @@ def test_launchd_plist_parses_and_runs_the_daemon(vault: Path) -> None:
     assert plist["WorkingDirectory"] == str(vault)
 
 
-def test_install_writes_into_the_standard_user_folder_and_uninstall_removes_it(vault: Path, tmp_path: Path) -> None:
+def test_install_writes_into_the_standard_user_folder_and_uninstall_removes_it(
+    vault: Path, tmp_path: Path
+) -> None:
     code, text = run("service", "install", "--systemd", "--vault", str(vault))
     assert code == 0
     units = list((tmp_path / "home" / ".config" / "systemd" / "user").glob("vaultbot-*.service"))

@@ -21,27 +21,55 @@ import pytest
 HERE = Path(__file__).parent
 HARNESS = HERE / "watch_harness.py"
 DEBOUNCE = 0.3
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 class Daemon:
     """A running ``vaultbot watch`` subprocess and what it logged and journaled."""
 
-    def __init__(self, vault: Path, tmp: Path, *extra: str, harness: bool = True,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        vault: Path,
+        tmp: Path,
+        *extra: str,
+        harness: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.vault, self.journal_path = vault, tmp / "journal.jsonl"
         self.stderr_path = tmp / f"stderr-{time.monotonic_ns()}.txt"
         entry = [str(HARNESS)] if harness else ["-m", "vaultbot"]
-        cmd = [sys.executable, *entry, "watch", str(vault), "--debounce", str(DEBOUNCE), "-v", *extra]
-        full_env = {**os.environ, "VAULTBOT_REQUEST_INTERVAL": "0", "VAULTBOT_TEST_JOURNAL": str(self.journal_path),
-                    "PYTHONPATH": str(HERE.parent), **(env or {})}
+        cmd = [
+            sys.executable,
+            *entry,
+            "watch",
+            str(vault),
+            "--debounce",
+            str(DEBOUNCE),
+            "-v",
+            *extra,
+        ]
+        full_env = {
+            **os.environ,
+            "VAULTBOT_REQUEST_INTERVAL": "0",
+            "VAULTBOT_TEST_JOURNAL": str(self.journal_path),
+            "PYTHONPATH": str(HERE.parent),
+            **(env or {}),
+        }
         with self.stderr_path.open("wb") as err:
             self.proc = subprocess.Popen(cmd, stderr=err, stdout=subprocess.DEVNULL, env=full_env)
 
     def wait_running(self) -> Daemon:
-        wait_for(lambda: self.status().get("state") == "running" and self.status().get("pid") == self.proc.pid
-                 or self.proc.poll() is not None, what="daemon start")
+        wait_for(
+            lambda: (
+                self.status().get("state") == "running"
+                and self.status().get("pid") == self.proc.pid
+                or self.proc.poll() is not None
+            ),
+            what="daemon start",
+        )
         assert self.proc.poll() is None, self.log()
         return self
 
@@ -58,7 +86,11 @@ class Daemon:
         if not self.journal_path.exists():
             return []
         records = [json.loads(line) for line in self.journal_path.read_text().splitlines()]
-        return [r for r in records if (event is None or r["event"] == event) and (rel is None or r.get("rel") == rel)]
+        return [
+            r
+            for r in records
+            if (event is None or r["event"] == event) and (rel is None or r.get("rel") == rel)
+        ]
 
     def stop(self, sig: int = signal.SIGTERM) -> float:
         started = time.monotonic()
@@ -94,7 +126,9 @@ def vault(tmp_path: Path) -> Path:
     (root / ".obsidian").mkdir(parents=True)
     (root / "daily").mkdir()
     (root / "asset").mkdir()
-    (root / "daily" / "2026-01.md").write_text("# 2026-01\n\n## 1.14\n\n- read a paper\n", encoding="utf-8")
+    (root / "daily" / "2026-01.md").write_text(
+        "# 2026-01\n\n## 1.14\n\n- read a paper\n", encoding="utf-8"
+    )
     (root / "notes.md").write_text("plain note\n" + words_line("plain note"), encoding="utf-8")
     return root
 
@@ -115,8 +149,12 @@ def test_startup_processes_new_notes_once_and_converges(vault: Path, daemon: Dae
     user = "# 2026-01\n\n## 1.14\n\n- read a paper\n"
     wait_for(converged(note, user), what="marker written")
     stays_still(note)
-    assert (vault / "notes.md").read_text() == "plain note\n" + words_line("plain note")  # already right
-    assert len(daemon.journal("start", "daily/2026-01.md")) == 1  # its own write started no new round
+    assert (vault / "notes.md").read_text() == "plain note\n" + words_line(
+        "plain note"
+    )  # already right
+    assert (
+        len(daemon.journal("start", "daily/2026-01.md")) == 1
+    )  # its own write started no new round
 
 
 def test_rapid_in_place_saves_coalesce(vault: Path, daemon: Daemon) -> None:
@@ -151,16 +189,23 @@ def test_image_pasted_then_referenced_and_deleted(vault: Path, daemon: Daemon) -
     wait_for(converged(note, user), what="processed with a missing image")
     assert "missing-asset" in daemon.journal("done", "daily/2026-01.md")[-1]["rules"]
     (vault / "asset" / "fig.png").write_bytes(PNG)  # the paste: the file appears
-    wait_for(lambda: daemon.journal("done", "daily/2026-01.md")[-1]["rules"] == [], what="re-check after paste")
+    wait_for(
+        lambda: daemon.journal("done", "daily/2026-01.md")[-1]["rules"] == [],
+        what="re-check after paste",
+    )
     other = vault / "notes.md"
     other_user = "plain note\n![[fig.png]]\n"
     other.write_text(other_user, encoding="utf-8")  # then the reference
     wait_for(converged(other, other_user), what="reference processed")
     assert daemon.journal("done", "notes.md")[-1]["rules"] == []
     (vault / "asset" / "fig.png").unlink()
-    wait_for(lambda: "missing-asset" in daemon.journal("done", "notes.md")[-1]["rules"]
-             and "missing-asset" in daemon.journal("done", "daily/2026-01.md")[-1]["rules"],
-             what="both notes re-checked after the delete")
+    wait_for(
+        lambda: (
+            "missing-asset" in daemon.journal("done", "notes.md")[-1]["rules"]
+            and "missing-asset" in daemon.journal("done", "daily/2026-01.md")[-1]["rules"]
+        ),
+        what="both notes re-checked after the delete",
+    )
     assert note.read_text(encoding="utf-8") == user + words_line(user)
 
 
@@ -200,7 +245,10 @@ def test_crash_in_one_note_is_logged_and_the_daemon_goes_on(vault: Path, daemon:
     wait_for(converged(note, "still working\n"), what="next note processed")
     wait_for(lambda: daemon.status().get("last_errors"), what="status names the error")
     assert daemon.status()["last_errors"][-1]["path"] == "bad.md"
-    assert daemon.proc.poll() is None and (vault / "bad.md").read_text() == "this note has CRASH-ME in it\n"
+    assert (
+        daemon.proc.poll() is None
+        and (vault / "bad.md").read_text() == "this note has CRASH-ME in it\n"
+    )
 
 
 def test_sigterm_stops_cleanly_within_two_seconds(vault: Path, daemon: Daemon) -> None:
@@ -213,15 +261,23 @@ def test_sigterm_stops_cleanly_within_two_seconds(vault: Path, daemon: Daemon) -
     assert leftovers == []
 
 
-def test_second_daemon_is_refused_naming_the_pid(vault: Path, tmp_path: Path, daemon: Daemon) -> None:
-    second = subprocess.run([sys.executable, "-m", "vaultbot", "watch", str(vault)],
-                            capture_output=True, text=True, timeout=20)
+def test_second_daemon_is_refused_naming_the_pid(
+    vault: Path, tmp_path: Path, daemon: Daemon
+) -> None:
+    second = subprocess.run(
+        [sys.executable, "-m", "vaultbot", "watch", str(vault)],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
     assert second.returncode == 2
     assert f"a vaultbot daemon already runs on this vault: PID {daemon.proc.pid}" in second.stderr
     assert daemon.proc.poll() is None
 
 
-def test_killed_daemon_lock_is_taken_over_and_changes_reconciled(vault: Path, tmp_path: Path) -> None:
+def test_killed_daemon_lock_is_taken_over_and_changes_reconciled(
+    vault: Path, tmp_path: Path
+) -> None:
     first = Daemon(vault, tmp_path).wait_running()
     wait_for(lambda: len(first.journal("done")) >= 2, what="first pass")
     time.sleep(6 * DEBOUNCE)
@@ -235,9 +291,13 @@ def test_killed_daemon_lock_is_taken_over_and_changes_reconciled(vault: Path, tm
     second = Daemon(vault, tmp_path).wait_running()
     try:
         assert f"took over a stale daemon lock from PID {first.proc.pid}" in second.log()
-        wait_for(converged(changed, "changed while nobody watched\n"), what="changed note reconciled")
+        wait_for(
+            converged(changed, "changed while nobody watched\n"), what="changed note reconciled"
+        )
         wait_for(converged(vault / "new.md", "a new note\n"), what="new note reconciled")
-        wait_for(lambda: "daily/2026-01.md: removed" in second.log(), what="deleted note reconciled")
+        wait_for(
+            lambda: "daily/2026-01.md: removed" in second.log(), what="deleted note reconciled"
+        )
         started = {r["rel"] for r in second.journal("start")[before:]}
         assert started == {"notes.md", "new.md", "daily/2026-01.md"}  # only what changed
     finally:
@@ -260,8 +320,14 @@ def test_binary_note_and_a_10mb_paste_do_not_stop_it(vault: Path, daemon: Daemon
     (vault / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00" + bytes(range(256)) * 40)
     big = "pasted line of text that goes on and on\n" * 260_000  # ~10 MB
     (vault / "huge.md").write_text(big, encoding="utf-8")
-    wait_for(lambda: "binary.md:1: unreadable-note binary file" in daemon.log(), what="binary note logged")
-    wait_for(lambda: "huge.md:1: unreadable-note over the size limit" in daemon.log(), what="huge note logged")
+    wait_for(
+        lambda: "binary.md:1: unreadable-note binary file" in daemon.log(),
+        what="binary note logged",
+    )
+    wait_for(
+        lambda: "huge.md:1: unreadable-note over the size limit" in daemon.log(),
+        what="huge note logged",
+    )
     note = vault / "notes.md"
     note.write_text("after the bad files\n", encoding="utf-8")
     wait_for(converged(note, "after the bad files\n"), what="daemon still works")
@@ -290,8 +356,12 @@ def test_corrupt_and_deleted_state_is_rebuilt(vault: Path, tmp_path: Path) -> No
         wait_for(converged(note, "state folder gone\n"), what="still processing")
         wait_for(lambda: (vault / ".vaultbot" / "daemon.lock").exists(), what="lock recreated")
         assert "was deleted; recreating the daemon lock" in daemon.log()
-        refused = subprocess.run([sys.executable, "-m", "vaultbot", "watch", str(vault)],
-                                 capture_output=True, text=True, timeout=20)
+        refused = subprocess.run(
+            [sys.executable, "-m", "vaultbot", "watch", str(vault)],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
         assert refused.returncode == 2 and f"PID {daemon.proc.pid}" in refused.stderr
     finally:
         daemon.stop()
@@ -299,9 +369,26 @@ def test_corrupt_and_deleted_state_is_rebuilt(vault: Path, tmp_path: Path) -> No
 
 
 def test_note_open_in_active_pane_waits_for_idle(vault: Path, tmp_path: Path) -> None:
-    workspace = {"main": {"id": "m", "type": "split", "children": [{"id": "t", "type": "tabs", "children": [
-        {"id": "leaf1", "type": "leaf", "state": {"type": "markdown", "state": {"file": "notes.md"}}}]}]},
-        "active": "leaf1"}
+    workspace = {
+        "main": {
+            "id": "m",
+            "type": "split",
+            "children": [
+                {
+                    "id": "t",
+                    "type": "tabs",
+                    "children": [
+                        {
+                            "id": "leaf1",
+                            "type": "leaf",
+                            "state": {"type": "markdown", "state": {"file": "notes.md"}},
+                        }
+                    ],
+                }
+            ],
+        },
+        "active": "leaf1",
+    }
     (vault / ".obsidian" / "workspace.json").write_text(json.dumps(workspace), encoding="utf-8")
     daemon = Daemon(vault, tmp_path, "--active-idle", "2").wait_running()
     try:
@@ -329,8 +416,10 @@ def test_network_down_papers_retry_with_backoff(vault: Path, tmp_path: Path) -> 
         gaps = [b["time"] - a["time"] for a, b in zip(attempts, attempts[1:3])]
         assert gaps[1] > gaps[0] * 1.5  # exponential backoff
         last_fetch = attempts[2]["time"]
-        wait_for(lambda: any(r["time"] > last_fetch for r in daemon.journal("start", "notes.md")),
-                 what="note requeued once its paper arrived")
+        wait_for(
+            lambda: any(r["time"] > last_fetch for r in daemon.journal("start", "notes.md")),
+            what="note requeued once its paper arrived",
+        )
         assert "fetching 1 paper(s) failed (Network is unreachable)" in daemon.log()
     finally:
         daemon.stop()
@@ -350,19 +439,28 @@ def test_offline_never_fetches(vault: Path, tmp_path: Path) -> None:
 
 def test_status_exit_codes_and_json(vault: Path, tmp_path: Path) -> None:
     def status(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "vaultbot", "status", str(vault), *args],
-                              capture_output=True, text=True, timeout=20)
+        return subprocess.run(
+            [sys.executable, "-m", "vaultbot", "status", str(vault), *args],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
 
     idle = status("--format", "json")
     assert idle.returncode == 1 and json.loads(idle.stdout)["running"] is False
     assert status().stdout.startswith("no vaultbot daemon watches")
     daemon = Daemon(vault, tmp_path, harness=False).wait_running()
     try:
-        wait_for(lambda: daemon.status().get("queue") == 0 and "note(s) in" in daemon.log(), what="first pass")
+        wait_for(
+            lambda: daemon.status().get("queue") == 0 and "note(s) in" in daemon.log(),
+            what="first pass",
+        )
         running = status("--format", "json")
         report = json.loads(running.stdout)
         assert running.returncode == 0
-        assert report["running"] is True and report["pid"] == daemon.proc.pid and report["queue"] == 0
+        assert (
+            report["running"] is True and report["pid"] == daemon.proc.pid and report["queue"] == 0
+        )
         assert report["uptime_seconds"] >= 0 and report["observer"]
         text = status()
         assert text.returncode == 0 and f"PID {daemon.proc.pid}" in text.stdout
@@ -372,31 +470,55 @@ def test_status_exit_codes_and_json(vault: Path, tmp_path: Path) -> None:
 
 
 def _notes(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.md")) if ".vaultbot" not in p.parts}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*.md"))
+        if ".vaultbot" not in p.parts
+    }
 
 
 def test_default_pipeline_on_sample_vault_matches_sync_and_follows_edits(tmp_path: Path) -> None:
     sample = HERE.parent / "sample_vault"
     watched, synced = tmp_path / "watched", tmp_path / "synced"
     for copy in (watched, synced):
-        shutil.copytree(sample, copy, ignore=shutil.ignore_patterns("watch-state.json", "status.json", "*.lock"))
-    subprocess.run([sys.executable, "-m", "vaultbot", "sync", str(synced), "--offline"],
-                   capture_output=True, timeout=120, check=False)
+        shutil.copytree(
+            sample, copy, ignore=shutil.ignore_patterns("watch-state.json", "status.json", "*.lock")
+        )
+    subprocess.run(
+        [sys.executable, "-m", "vaultbot", "sync", str(synced), "--offline"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     daemon = Daemon(watched, tmp_path, "--offline", harness=False).wait_running()
     try:
-        wait_for(lambda: _notes(watched) == _notes(synced), timeout=30, what="daemon output equals sync's")
+        wait_for(
+            lambda: _notes(watched) == _notes(synced),
+            timeout=30,
+            what="daemon output equals sync's",
+        )
         note = watched / "daily" / "2026-01.md"
         stays_still(note)
         before = note.read_text(encoding="utf-8")
         assert "- mHC https://arxiv.org/abs/2512.24880" not in before  # resolved like sync does
         user_line = "\n- again https://arxiv.org/abs/2512.24880\n"
         note.write_text(before + user_line, encoding="utf-8")  # the user pastes a bare link
-        wait_for(lambda: "https://arxiv.org/abs/2512.24880)\n" in note.read_text(encoding="utf-8")[len(before):],
-                 timeout=15, what="pasted link titled")
+        wait_for(
+            lambda: (
+                "https://arxiv.org/abs/2512.24880)\n"
+                in note.read_text(encoding="utf-8")[len(before) :]
+            ),
+            timeout=15,
+            what="pasted link titled",
+        )
         stays_still(note)
         after = _notes(watched)
-        subprocess.run([sys.executable, "-m", "vaultbot", "sync", str(watched), "--offline"],
-                       capture_output=True, timeout=120, check=False)
+        subprocess.run(
+            [sys.executable, "-m", "vaultbot", "sync", str(watched), "--offline"],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
         assert _notes(watched) == after  # the daemon left nothing for sync to do
         assert note.read_text(encoding="utf-8").startswith(before.split("\n- mHC")[0][:200])
     finally:
@@ -408,21 +530,36 @@ def test_papers_fetched_from_the_api_once_it_is_back(vault: Path, tmp_path: Path
 
     server = ReplayServer().start()
     server.mode = "503"  # the API is down when the user pastes the link
-    env = {"VAULTBOT_ARXIV_URL": server.url, "VAULTBOT_STATE_DIR": str(tmp_path / "user-state"),
-           "VAULTBOT_TIMEOUT": "5"}
+    env = {
+        "VAULTBOT_ARXIV_URL": server.url,
+        "VAULTBOT_STATE_DIR": str(tmp_path / "user-state"),
+        "VAULTBOT_TIMEOUT": "5",
+    }
     daemon = Daemon(vault, tmp_path, harness=False, env=env).wait_running()
     try:
         note = vault / "notes.md"
         note.write_text("- https://arxiv.org/abs/1706.03762\n", encoding="utf-8")
-        wait_for(lambda: server.count >= 1 and "fetching 1 paper(s) failed" in daemon.log(), what="API failure")
+        wait_for(
+            lambda: server.count >= 1 and "fetching 1 paper(s) failed" in daemon.log(),
+            what="API failure",
+        )
         other = vault / "daily" / "2026-01.md"
         other.write_text("# 2026-01\n\n## 1.15\n\n- not blocked by the API\n", encoding="utf-8")
-        wait_for(lambda: "note(s) in" in daemon.log().split("fetching 1 paper(s) failed")[1]
-                 and "daily/2026-01.md" in daemon.log().split("fetching 1 paper(s) failed")[1],
-                 what="other notes keep flowing")
+        wait_for(
+            lambda: (
+                "note(s) in" in daemon.log().split("fetching 1 paper(s) failed")[1]
+                and "daily/2026-01.md" in daemon.log().split("fetching 1 paper(s) failed")[1]
+            ),
+            what="other notes keep flowing",
+        )
         server.mode = "ok"
-        wait_for(lambda: "[Attention Is All You Need](https://arxiv.org/abs/1706.03762)" in note.read_text(),
-                 timeout=20, what="title written once the API answered")
+        wait_for(
+            lambda: (
+                "[Attention Is All You Need](https://arxiv.org/abs/1706.03762)" in note.read_text()
+            ),
+            timeout=20,
+            what="title written once the API answered",
+        )
         stays_still(note)
         assert all(s.id_list == ("1706.03762",) for s in server.seen)
     finally:
@@ -430,15 +567,24 @@ def test_papers_fetched_from_the_api_once_it_is_back(vault: Path, tmp_path: Path
         server.stop()
 
 
-def test_daemon_waits_for_a_one_shot_writer_holding_the_write_lock(vault: Path, daemon: Daemon) -> None:
+def test_daemon_waits_for_a_one_shot_writer_holding_the_write_lock(
+    vault: Path, daemon: Daemon
+) -> None:
     from vaultbot.locks import vault_write_lock
 
     wait_for(lambda: daemon.journal("done", "notes.md"), what="first pass")
     note = vault / "notes.md"
     with vault_write_lock(vault):  # a one-shot `vaultbot sync` is writing
         note.write_text("edited during a sync run\n", encoding="utf-8")
-        wait_for(lambda: "another vaultbot process is writing; retrying later" in daemon.log(),
-                 what="daemon backs off", timeout=15)
+        wait_for(
+            lambda: "another vaultbot process is writing; retrying later" in daemon.log(),
+            what="daemon backs off",
+            timeout=15,
+        )
         assert note.read_text(encoding="utf-8") == "edited during a sync run\n"  # no second writer
-    wait_for(converged(note, "edited during a sync run\n"), timeout=15, what="written after the lock was freed")
+    wait_for(
+        converged(note, "edited during a sync run\n"),
+        timeout=15,
+        what="written after the lock was freed",
+    )
     stays_still(note)

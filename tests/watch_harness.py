@@ -71,7 +71,9 @@ def word_count(vault: Vault, rel: str) -> Outcome:
     if found:
         if found.group() == wanted:
             return Outcome(papers=papers)
-        return Outcome(edits=[Edit(rel, found.start(), found.end(), found.group(), wanted)], papers=papers)
+        return Outcome(
+            edits=[Edit(rel, found.start(), found.end(), found.group(), wanted)], papers=papers
+        )
     prefix = "" if not text or text.endswith("\n") else "\n"
     return Outcome(edits=[Edit(rel, len(text), len(text), "", prefix + wanted)], papers=papers)
 
@@ -84,8 +86,13 @@ def journaled(pipeline: Pipeline) -> Pipeline:
             journal(event="start", rel=rel, exists=rel in vault.notes, batch=len(rels))
         outcome = pipeline(vault, rels)
         for rel in rels:
-            journal(event="done", rel=rel, rules=sorted({d.rule for d in outcome.diagnostics if d.path == rel}),
-                    edits=len([e for e in outcome.edits if e.path == rel]), papers=sorted(outcome.papers))
+            journal(
+                event="done",
+                rel=rel,
+                rules=sorted({d.rule for d in outcome.diagnostics if d.path == rel}),
+                edits=len([e for e in outcome.edits if e.path == rel]),
+                papers=sorted(outcome.papers),
+            )
         return outcome
 
     return run

@@ -53,7 +53,9 @@ class LockOwner:
 
     def describe(self) -> str:
         """Return ``PID 123 on host``, the way error messages name the holder."""
-        return f"PID {self.pid} on {self.host}" + (f" (since {self.started})" if self.started else "")
+        return f"PID {self.pid} on {self.host}" + (
+            f" (since {self.started})" if self.started else ""
+        )
 
 
 def state_dir(root: Path) -> Path:
@@ -212,7 +214,9 @@ def _wait_flock(fd: int, wait: bool | float, path: Path) -> None:
     deadline = time.monotonic() + (0.0 if wait is False else float(wait))
     while not _try_flock(fd):
         if time.monotonic() >= deadline:
-            raise LockError(f"{path}: another vaultbot process is writing to this vault; try again later")
+            raise LockError(
+                f"{path}: another vaultbot process is writing to this vault; try again later"
+            )
         time.sleep(_POLL)
 
 

@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 from vaultbot import writer
 from vaultbot.config import Config, load_config
@@ -30,6 +31,7 @@ from vaultbot.daemon.worker import Fetcher, PapersWorker
 from vaultbot.diagnostics import Edit
 from vaultbot.errors import LockError, VaultbotError
 from vaultbot.locks import DaemonLock, state_dir, vault_write_lock
+from vaultbot.model import Note
 from vaultbot.vault import NOTE_SUFFIX, Vault, load_vault
 
 log = logging.getLogger("vaultbot.watch")
@@ -61,7 +63,12 @@ class WatchOptions:
     def from_config(cls, config: Config, offline: bool = False) -> WatchOptions:
         """Return the options of the ``[watch]`` section."""
         section = config["watch"]
-        return cls(float(section["debounce"]), float(section["active_idle"]), bool(section["polling"]), offline)
+        return cls(
+            float(section["debounce"]),
+            float(section["active_idle"]),
+            bool(section["polling"]),
+            offline,
+        )
 
 
 def watch(
@@ -127,7 +134,9 @@ class Daemon:
         lock = self.lock
         lock.acquire()
         if lock.took_over:
-            log.warning("took over a stale daemon lock from %s (not running)", lock.took_over.describe())
+            log.warning(
+                "took over a stale daemon lock from %s (not running)", lock.took_over.describe()
+            )
         try:
             self._start()
             self._loop()
@@ -142,8 +151,13 @@ class Daemon:
         self.vault = load_vault(self.root, self.config)
         self._index_mentions(self.vault.notes)
         self._reconcile()
-        log.info("watching %s: %d notes, %d to check (startup took %.2f s)",
-                 self.root, len(self.vault.notes), len(self.queue), time.monotonic() - started)
+        log.info(
+            "watching %s: %d notes, %d to check (startup took %.2f s)",
+            self.root,
+            len(self.vault.notes),
+            len(self.queue),
+            time.monotonic() - started,
+        )
         self._start_observer()
         if self.worker is not None:
             self.worker.start()
@@ -151,10 +165,16 @@ class Daemon:
         self.status.flush(force=True)
 
     def _start_observer(self) -> None:
-        handler = VaultEventHandler(self.root, self.config.get("vault", "ignore"), self.queue.touch, self._rescan)
+        handler = VaultEventHandler(
+            self.root, self.config.get("vault", "ignore"), self.queue.touch, self._rescan
+        )
         interval = min(2.0, max(0.5, self.options.debounce))
         self.observer, kind = start_observer(
-            self.root, handler, polling=self.options.polling, interval=interval, probe_dir=self.folder
+            self.root,
+            handler,
+            polling=self.options.polling,
+            interval=interval,
+            probe_dir=self.folder,
         )
         self.status.update(observer=kind)
         log.info("observer: %s", kind)
@@ -197,7 +217,9 @@ class Daemon:
             self._recreate_lock()
         observer = self.observer
         if observer is not None and not observer.is_alive():  # type: ignore[attr-defined]
-            log.error("the file observer stopped unexpectedly; restarting it and rescanning the vault")
+            log.error(
+                "the file observer stopped unexpectedly; restarting it and rescanning the vault"
+            )
             self._start_observer()
             self._rescan()
 
@@ -208,7 +230,9 @@ class Daemon:
             self.lock.acquire_again()
         except FileNotFoundError as exc:
             if not self.root.is_dir():
-                raise VaultGone(f"{self.root}: the vault folder was removed or unmounted; stopping") from exc
+                raise VaultGone(
+                    f"{self.root}: the vault folder was removed or unmounted; stopping"
+                ) from exc
             raise
         self._state_dirty = True
 
@@ -295,8 +319,11 @@ class Daemon:
 
     def _failed(self, rel: str, exc: Exception) -> None:
         """Log a note's failure with its file; it is retried when it changes again."""
-        log.error("%s: error while processing this note; skipped until it changes", rel,
-                  exc_info=(type(exc), exc, exc.__traceback__))
+        log.error(
+            "%s: error while processing this note; skipped until it changes",
+            rel,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
         self.status.error(rel, f"{type(exc).__name__}: {exc}")
         raw, before = self._read.pop(rel, (None, None))
         self._record(rel, raw, before)
@@ -407,8 +434,12 @@ class Daemon:
         assert self.vault is not None
         started = time.monotonic()
         outcome = self._compute(rels)
-        log.debug("processed %d note(s) in %.0f ms: %s", len(rels), (time.monotonic() - started) * 1000,
-                  ", ".join(rels[:3]) + (" ..." if len(rels) > 3 else ""))
+        log.debug(
+            "processed %d note(s) in %.0f ms: %s",
+            len(rels),
+            (time.monotonic() - started) * 1000,
+            ", ".join(rels[:3]) + (" ..." if len(rels) > 3 else ""),
+        )
         self.status.update(processed=self.status.processed + len(rels))
         for diag in sorted(outcome.diagnostics, key=lambda d: d.sort_key):
             log.info("%s:%d:%d: %s %s", diag.path, diag.line, diag.column, diag.rule, diag.message)
@@ -495,9 +526,9 @@ class Daemon:
 
     # -- papers ------------------------------------------------------------------------
 
-    def _index_mentions(self, notes: dict[str, object]) -> None:
+    def _index_mentions(self, notes: Mapping[str, Note]) -> None:
         for rel, note in notes.items():
-            self.mentions[rel] = {m.paper_id for m in getattr(note, "mentions", ())}
+            self.mentions[rel] = {m.paper_id for m in note.mentions}
 
     def _papers_settled(self, ids: set[str]) -> None:
         """Called by the worker thread: requeue the notes that mention these papers."""
@@ -517,7 +548,9 @@ class Daemon:
         self._state_dirty = True
 
     def _save_state(self, force: bool = False) -> None:
-        if not self._state_dirty or (not force and time.monotonic() - self._saved_at < SAVE_EVERY and len(self.queue)):
+        if not self._state_dirty or (
+            not force and time.monotonic() - self._saved_at < SAVE_EVERY and len(self.queue)
+        ):
             return
         try:
             self.state.save()
@@ -533,4 +566,3 @@ def _stamp(path: Path) -> FileStamp | None:
     except OSError:
         return None
     return FileStamp(st.st_size, st.st_mtime_ns)
-

@@ -19,15 +19,35 @@ VAULT = click.argument("vault", type=click.Path(file_okay=False, path_type=Path)
 
 @click.command()
 @VAULT
-@click.option("--debounce", type=click.FloatRange(min=0), help="Seconds a note must be quiet before it is processed.")
-@click.option("--active-idle", type=click.FloatRange(min=0), help="Seconds the note open in Obsidian must be idle.")
-@click.option("--polling", is_flag=True, default=None, help="Poll the filesystem instead of waiting for events.")
+@click.option(
+    "--debounce",
+    type=click.FloatRange(min=0),
+    help="Seconds a note must be quiet before it is processed.",
+)
+@click.option(
+    "--active-idle",
+    type=click.FloatRange(min=0),
+    help="Seconds the note open in Obsidian must be idle.",
+)
+@click.option(
+    "--polling",
+    is_flag=True,
+    default=None,
+    help="Poll the filesystem instead of waiting for events.",
+)
 @click.option("--offline", is_flag=True, help="Never use the network: resolve from the cache only.")
 @click.option("-v", "--verbose", count=True, help="More log output (debug).")
 @click.option("-q", "--quiet", count=True, help="Less log output (warnings and errors only).")
 @error_boundary
-def watch(vault: Path, debounce: float | None, active_idle: float | None, polling: bool | None,
-          offline: bool, verbose: int, quiet: int) -> None:
+def watch(
+    vault: Path,
+    debounce: float | None,
+    active_idle: float | None,
+    polling: bool | None,
+    offline: bool,
+    verbose: int,
+    quiet: int,
+) -> None:
     """Watch VAULT and keep it resolved, linked and valid while you write (stop: Ctrl-C)."""
     from vaultbot.config import load_config
     from vaultbot.daemon.logs import setup_logging
@@ -63,7 +83,9 @@ def _stop_on_signals(stop: threading.Event) -> None:
 
 @click.command()
 @VAULT
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def status(vault: Path, fmt: str) -> None:
     """Say whether a daemon watches VAULT (exit 0) or not (exit 1), with its queue and errors."""
     from vaultbot.daemon.status import read_status
@@ -114,7 +136,10 @@ def _status_text(r: dict[str, Any]) -> str:
         ]
     if r["last_errors"]:
         lines.append("last errors:")
-        lines += [f"  {e.get('time', '')} {e.get('path', '')}: {e.get('message', '')}" for e in r["last_errors"]]
+        lines += [
+            f"  {e.get('time', '')} {e.get('path', '')}: {e.get('message', '')}"
+            for e in r["last_errors"]
+        ]
     return "\n".join(lines)
 
 
@@ -122,18 +147,30 @@ def _duration(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
-    parts = [f"{days}d"] * bool(days) + [f"{hours}h"] * bool(hours) + [f"{minutes}m"] * bool(minutes)
+    parts = (
+        [f"{days}d"] * bool(days) + [f"{hours}h"] * bool(hours) + [f"{minutes}m"] * bool(minutes)
+    )
     return "".join(parts + [f"{secs}s"])
 
 
 KIND = [
     click.option("--systemd", "kind", flag_value="systemd", help="A systemd --user unit (Linux)."),
     click.option("--launchd", "kind", flag_value="launchd", help="A launchd agent (macOS)."),
-    click.option("--vault", "vault", type=click.Path(file_okay=False, path_type=Path), default=".",
-                 show_default=True, help="The vault the daemon watches."),
+    click.option(
+        "--vault",
+        "vault",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=".",
+        show_default=True,
+        help="The vault the daemon watches.",
+    ),
 ]
-OUTPUT = click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
-                      help="Folder for the service file (default: the standard per-user folder).")
+OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the service file (default: the standard per-user folder).",
+)
 
 
 def _kind_options(func: Any) -> Any:

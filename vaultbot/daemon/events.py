@@ -111,14 +111,18 @@ def start_observer(
             log.warning(
                 "cannot watch %s for events (%s): the inotify watch limit is probably reached "
                 "(raise fs.inotify.max_user_watches); falling back to polling every %.1f s",
-                root, exc.strerror or exc, interval,
+                root,
+                exc.strerror or exc,
+                interval,
             )
         else:
             if _events_arrive(handler, probe_dir):
                 return observer, type(observer).__name__
             log.warning(
                 "no file events arrive from %s (a network or FUSE filesystem?); "
-                "falling back to polling every %.1f s", root, interval,
+                "falling back to polling every %.1f s",
+                root,
+                interval,
             )
             _stop(observer)
     return _start(polling_observer(interval), root, handler), "polling"

@@ -89,7 +89,11 @@ def merged_edits(before: Vault, after: Vault, paths: Iterable[str]) -> list[Edit
             continue
         start = _common_prefix(old, new)
         end = _common_suffix(old[start:], new[start:])
-        edits.append(Edit(rel, start, len(old) - end, old[start : len(old) - end], new[start : len(new) - end]))
+        edits.append(
+            Edit(
+                rel, start, len(old) - end, old[start : len(old) - end], new[start : len(new) - end]
+            )
+        )
     return edits
 
 

@@ -47,10 +47,16 @@ def systemd_unit(vault: Path, folder: Path | None = None, python: str | None = N
     name = f"vaultbot-{slug(vault)}.service"
     folder = folder or _xdg_config() / "systemd" / "user"
     exec_start = " ".join(_systemd_quote(arg) for arg in command(vault, python))
-    text = SYSTEMD_TEMPLATE.format(vault=_systemd_escape(str(vault)), exec_start=exec_start,
-                                   workdir=_systemd_escape(str(vault)))
+    text = SYSTEMD_TEMPLATE.format(
+        vault=_systemd_escape(str(vault)),
+        exec_start=exec_start,
+        workdir=_systemd_escape(str(vault)),
+    )
     return ServiceFile(
-        "systemd", name, folder / name, text,
+        "systemd",
+        name,
+        folder / name,
+        text,
         enable=f"systemctl --user daemon-reload && systemctl --user enable --now {name}",
         disable=f"systemctl --user disable --now {name}",
         logs=f"journalctl --user -u {name} -f   (and {vault / '.vaultbot' / 'vaultbot.log'})",
@@ -81,7 +87,9 @@ WantedBy=default.target
 """
 
 
-def launchd_agent(vault: Path, folder: Path | None = None, python: str | None = None) -> ServiceFile:
+def launchd_agent(
+    vault: Path, folder: Path | None = None, python: str | None = None
+) -> ServiceFile:
     """Return a macOS launchd agent (``~/Library/LaunchAgents``) running the daemon."""
     label = f"{LABEL_PREFIX}.{slug(vault)}"
     folder = folder or Path.home() / "Library" / "LaunchAgents"
@@ -100,7 +108,10 @@ def launchd_agent(vault: Path, folder: Path | None = None, python: str | None = 
     }
     path = folder / f"{label}.plist"
     return ServiceFile(
-        "launchd", label, path, plistlib.dumps(plist).decode("utf-8"),
+        "launchd",
+        label,
+        path,
+        plistlib.dumps(plist).decode("utf-8"),
         enable=f"launchctl bootstrap gui/$(id -u) {path}",
         disable=f"launchctl bootout gui/$(id -u)/{label}",
         logs=f"tail -f {log_file}   (and {vault / '.vaultbot' / 'vaultbot.log'})",

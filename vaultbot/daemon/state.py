@@ -125,4 +125,3 @@ class WatchState:
             self.notes.pop(rel, None)
         else:
             self.notes[rel] = stamp
-

@@ -13,10 +13,15 @@ import logging
 from pathlib import Path
 from typing import Callable, Sequence
 
+from typing import TYPE_CHECKING
+
 from vaultbot.config import Config
 from vaultbot.daemon.pipeline import Outcome, Pipeline, Step, chain
 from vaultbot.daemon.worker import Fetcher
 from vaultbot.vault import Vault
+
+if TYPE_CHECKING:
+    from vaultbot.similarity import SimilarityIndex
 
 log = logging.getLogger("vaultbot.watch")
 
@@ -42,9 +47,9 @@ def _lint_factory(root: Path, config: Config, offline: bool) -> Step | None:
     return lint_step if _available("vaultbot.lint", "lint") else None
 
 
-
-
-def default_pipeline(root: Path, config: Config, *, offline: bool) -> tuple[Pipeline, Fetcher | None]:
+def default_pipeline(
+    root: Path, config: Config, *, offline: bool
+) -> tuple[Pipeline, Fetcher | None]:
     """Return the chained steps of every available feature, and the papers fetcher."""
     steps: list[Step] = []
     for name, factory in FACTORIES:
@@ -54,7 +59,11 @@ def default_pipeline(root: Path, config: Config, *, offline: bool) -> tuple[Pipe
         else:
             steps.append(step)
     log.debug("pipeline: %d steps", len(steps))
-    fetcher = None if offline or _resolve_factory(root, config, offline) is None else arxiv_fetcher(root, config)
+    fetcher = (
+        None
+        if offline or _resolve_factory(root, config, offline) is None
+        else arxiv_fetcher(root, config)
+    )
     return chain(steps), fetcher
 
 
@@ -83,8 +92,11 @@ def resolve_step(vault: Vault, rels: Sequence[str]) -> Outcome:
         return Outcome()
     result = resolve_vault(view, offline=True)
     wanted = {pid for pid, why in result.failures.items() if OFFLINE_REASON in why}
-    return Outcome(diagnostics=[u.to_diagnostic() for u in result.unresolved if u.paper_id not in wanted],
-                   edits=list(result.edits), papers=wanted)
+    return Outcome(
+        diagnostics=[u.to_diagnostic() for u in result.unresolved if u.paper_id not in wanted],
+        edits=list(result.edits),
+        papers=wanted,
+    )
 
 
 def arxiv_fetcher(root: Path, config: Config) -> Fetcher:
@@ -125,29 +137,26 @@ class LinkStep:
     """
 
     def __init__(self) -> None:
-        self.index: object | None = None
+        self.index: SimilarityIndex | None = None
         self.papers_of: dict[str, set[str]] = {}
 
     def __call__(self, vault: Vault, rels: Sequence[str]) -> Outcome:
         from vaultbot import link
 
-        if self.index is None:
-            self._build(vault)
-        else:
-            self._update(vault, rels)
-        index = self.index
-        titles = {pid: node.title for pid, node in index.nodes.items() if node.title}  # type: ignore[attr-defined]
-        result = link.link(vault, index.edges(), titles)  # type: ignore[attr-defined]
+        index = self._build(vault) if self.index is None else self._update(vault, rels)
+        titles = {pid: node.title for pid, node in index.nodes.items() if node.title}
+        result = link.link(vault, index.edges(), titles)
         return Outcome(edits=list(result.edits))
 
-    def _build(self, vault: Vault) -> None:
+    def _build(self, vault: Vault) -> SimilarityIndex:
         from vaultbot.similarity import LinkParams, SimilarityIndex
         from vaultbot.sync import paper_nodes
 
         self.index = SimilarityIndex.build(paper_nodes(vault), LinkParams.from_config(vault.config))
         self.papers_of = {rel: _paper_ids(note) for rel, note in vault.notes.items()}
+        return self.index
 
-    def _update(self, vault: Vault, rels: Sequence[str]) -> None:
+    def _update(self, vault: Vault, rels: Sequence[str]) -> SimilarityIndex:
         from vaultbot.sync import paper_nodes
 
         changed: set[str] = set()
@@ -158,14 +167,18 @@ class LinkStep:
             if not now:
                 self.papers_of.pop(rel)
         holders = {rel for rel, ids in self.papers_of.items() if ids & changed}
-        view = dataclasses.replace(vault, notes={rel: vault.notes[rel] for rel in holders if rel in vault.notes})
+        view = dataclasses.replace(
+            vault, notes={rel: vault.notes[rel] for rel in holders if rel in vault.notes}
+        )
         nodes = {n.paper_id: n for n in paper_nodes(view) if n.paper_id in changed}
         index = self.index
+        assert index is not None
         for pid in sorted(changed):
             if pid in nodes:
-                index.update(nodes[pid])  # type: ignore[attr-defined]
-            elif pid in index.nodes:  # type: ignore[attr-defined]
-                index.remove(pid)  # type: ignore[attr-defined]
+                index.update(nodes[pid])
+            elif pid in index.nodes:
+                index.remove(pid)
+        return index
 
 
 def _paper_ids(note: object) -> set[str]:
@@ -173,7 +186,9 @@ def _paper_ids(note: object) -> set[str]:
 
 
 def _link_factory(root: Path, config: Config, offline: bool) -> Step | None:
-    ok = _available("vaultbot.link", "link") and _available("vaultbot.similarity", "SimilarityIndex")
+    ok = _available("vaultbot.link", "link") and _available(
+        "vaultbot.similarity", "SimilarityIndex"
+    )
     return LinkStep() if ok and _available("vaultbot.sync", "paper_nodes") else None
 
 

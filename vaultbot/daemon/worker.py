@@ -83,7 +83,9 @@ class PapersWorker:
         try:
             settled = set(self.fetch(batch))
         except Exception as exc:  # the IDs stay queued; a transient failure is never "not found"
-            log.warning("fetching %d paper(s) failed (%s); retrying in %.0f s", len(batch), exc, backoff)
+            log.warning(
+                "fetching %d paper(s) failed (%s); retrying in %.0f s", len(batch), exc, backoff
+            )
             return False
         with self._cond:
             self._pending -= settled
@@ -91,8 +93,12 @@ class PapersWorker:
             self.on_settled(settled)
         missing = set(batch) - settled
         if missing:
-            log.info("%d paper(s) not fetched yet (%s); retrying in %.0f s",
-                     len(missing), ", ".join(sorted(missing)[:5]), backoff)
+            log.info(
+                "%d paper(s) not fetched yet (%s); retrying in %.0f s",
+                len(missing),
+                ", ".join(sorted(missing)[:5]),
+                backoff,
+            )
         return not missing
 
     def _take(self) -> list[str]:
