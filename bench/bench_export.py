@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import sys
 import time
@@ -63,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--papers", type=int, default=20_000)
     args = parser.parse_args(argv)
     graph = synthetic_graph(args.papers)
-    print(f"graph: {graph.number_of_nodes()} papers, {graph.number_of_edges()} links, 40 topics")
+    print(f"graph: {graph.number_of_nodes()} papers, {graph.number_of_edges()} links, 40 topics;"
+          f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall time suffers when busy)")  # fmt: skip
     base_s, base = timed(lambda: json.dumps(nx.node_link_data(graph, edges="links")).encode())
     print(f"baseline json.dumps(node_link_data): {base_s:.2f} s, {len(base) / 1e6:.1f} MB")
     failures = 0
