@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,21 @@ def test_canvas_of_the_sample_vault(vault: Path, tmp_path: Path) -> None:
     assert "**mHC: Manifold\\-Constrained Hyper\\-Connections**" not in texts  # "-" is not escaped
     assert "**mHC: Manifold-Constrained Hyper-Connections**" in texts
     assert "[[daily/2026-01|2026-01]]" in texts or "[[daily/2026-01#^arxiv-2512-24880|2026-01]]" in texts
+
+
+def test_canvas_links_point_at_blocks_that_link_wrote(vault: Path, tmp_path: Path) -> None:
+    from vaultbot.sync import run_link
+
+    run_link(vault)
+    out = tmp_path / "topics.canvas"
+    assert run(str(vault), "-o", str(out))[0] == 0
+    texts = "\n".join(n.get("text", "") for n in json.loads(out.read_text("utf-8"))["nodes"])
+    targets = re.findall(r"\[\[([^|\]]+)\|", texts)
+    with_block = [t for t in targets if "#^" in t]
+    assert len(targets) >= 100 and len(with_block) > len(targets) // 2
+    for target in with_block:
+        path, block = target.split("#^")
+        assert re.search(rf" \^{re.escape(block)}$", (vault / f"{path}.md").read_text("utf-8"), re.MULTILINE), target
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
