@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,119 @@ def test_chain_merges_steps_edits_into_one_write_keeping_crlf(tmp_path: Path) ->
     assert (tmp_path / "n.md").read_bytes() == (
         b"FIRST LINE\r\nsecond line\r\nthird\r\nadded by step two\r\nand three\r\n"
     )
+
+
+def _handler(root: Path, seen: list[str]):  # type: ignore[no-untyped-def]
+    from vaultbot.daemon.events import VaultEventHandler
+
+    return VaultEventHandler(root, ["templates"], seen.append, lambda: seen.append("<rescan>"))
+
+
+def test_native_observer_reports_visible_paths_only(tmp_path: Path) -> None:
+    from vaultbot.daemon.events import start_observer
+
+    (tmp_path / ".vaultbot").mkdir()
+    (tmp_path / "templates").mkdir()
+    seen: list[str] = []
+    observer, kind = start_observer(
+        tmp_path,
+        _handler(tmp_path, seen),
+        polling=False,
+        interval=0.5,
+        probe_dir=tmp_path / ".vaultbot",
+    )
+    try:
+        assert kind != "polling"
+        (tmp_path / ".obsidian").mkdir()
+        (tmp_path / ".obsidian" / "workspace.json").write_text("{}")
+        (tmp_path / "templates" / "t.md").write_text("x")
+        (tmp_path / ".note.md.tmp").write_text("x")
+        (tmp_path / "note.md").write_text("x")
+        deadline = time.monotonic() + 5
+        while "note.md" not in seen and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+    finally:
+        observer.stop()
+    assert set(seen) - {"<rescan>"} == {"note.md"}
+
+
+def test_no_events_falls_back_to_polling_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from vaultbot.daemon import events
+
+    (tmp_path / ".vaultbot").mkdir()
+    # a filesystem that never reports anything: an observer that looks once an hour
+    monkeypatch.setattr(events, "_native", lambda: events.polling_observer(3600))
+    seen: list[str] = []
+    with caplog.at_level(logging.WARNING, logger="vaultbot.watch"):
+        observer, kind = events.start_observer(
+            tmp_path,
+            _handler(tmp_path, seen),
+            polling=False,
+            interval=0.2,
+            probe_dir=tmp_path / ".vaultbot",
+        )
+    try:
+        assert kind == "polling" and "no file events arrive" in caplog.text
+        (tmp_path / "note.md").write_text("x")
+        deadline = time.monotonic() + 5
+        while "note.md" not in seen and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert "note.md" in seen
+    finally:
+        observer.stop()
+
+
+def test_inotify_limit_falls_back_to_polling_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import errno
+
+    from watchdog.observers import Observer
+
+    from vaultbot.daemon import events
+
+    class Exhausted(Observer):  # type: ignore[misc,valid-type]
+        def schedule(self, *args: object, **kwargs: object) -> object:
+            raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    monkeypatch.setattr(events, "_native", Exhausted)
+    with caplog.at_level(logging.WARNING, logger="vaultbot.watch"):
+        observer, kind = events.start_observer(
+            tmp_path, _handler(tmp_path, []), polling=False, interval=0.5, probe_dir=tmp_path
+        )
+    observer.stop()
+    assert kind == "polling" and "max_user_watches" in caplog.text
+
+
+def test_a_crashing_handler_never_kills_the_observer_thread(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from vaultbot.daemon.events import VaultEventHandler, start_observer
+
+    (tmp_path / ".vaultbot").mkdir()
+    seen: list[str] = []
+
+    def explode(rel: str) -> None:
+        seen.append(rel)
+        if rel == "bad.md":
+            raise RuntimeError("handler bug")
+
+    handler = VaultEventHandler(tmp_path, [], explode, lambda: None)
+    with caplog.at_level(logging.ERROR, logger="vaultbot.watch"):
+        observer, _ = start_observer(
+            tmp_path, handler, polling=False, interval=0.5, probe_dir=tmp_path / ".vaultbot"
+        )
+        try:
+            (tmp_path / "bad.md").write_text("x")
+            time.sleep(0.3)
+            (tmp_path / "good.md").write_text("x")
+            deadline = time.monotonic() + 5
+            while "good.md" not in seen and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert observer.is_alive() and "good.md" in seen
+        finally:
+            observer.stop()
+    assert "error while handling the event" in caplog.text and "bad.md" in caplog.text
