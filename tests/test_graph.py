@@ -99,7 +99,9 @@ def test_tags_dominate_topic_labels(nodes: list[PaperNode]) -> None:
         for i in range(3)
     ]
     graph = build_graph(tagged + nodes[:20])
-    assert graph.nodes["x0"]["topic_label"].startswith("efficient-attention · ")
+    label = graph.nodes["x0"]["topic_label"]
+    assert label.startswith("efficient-attention · ")
+    assert label.lower().count("attention") == 1  # the tag already says it
 
 
 def test_refresh_after_incremental_updates_matches_a_fresh_graph(nodes: list[PaperNode]) -> None:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 LOUVAIN_SEED = 20260207  # any fixed value: Louvain is randomised, the map must not be
 UNSORTED = (-1, "Unsorted")
 LABEL_TERMS = 3
+MAX_LABEL_TAGS = 2  # leave room for at least one title word
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|[A-Za-z]")
 
 
@@ -168,18 +169,27 @@ def assign_topics(graph: nx.Graph) -> None:
 
 def topic_label(graph: nx.Graph, members: Sequence[str], df: Mapping[str, int]) -> str:
     """Return a topic's label: its dominant tags, then its most telling title words."""
-    tags = Counter(t for m in members for t in set(graph.nodes[m].get("tags") or ()))
-    terms = [t for t, c in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])) if c * 2 >= len(members)]
-    words, forms = _title_words(graph, members)
     n = max(graph.number_of_nodes(), 1)
+    tags = Counter(t for m in members for t in set(graph.nodes[m].get("tags") or ()))
+    dominant = [t for t, c in tags.items() if c * 2 >= len(members)]  # on half the papers or more
+    # The most telling first: a tag every paper of the vault carries says nothing.
+    dominant.sort(key=lambda t: (-tags[t] * math.log((1 + n) / df.get("#" + t, 1)), t))
+    terms = dominant[:MAX_LABEL_TAGS]
+    words, forms = _title_words(graph, members)
     ranked = sorted(words, key=lambda w: (-words[w] * math.log((1 + n) / df.get(w, 1)), w))
+    said = {stem(part) for t in terms for part in re.split(r"[-/_]", t.lower())}
     for word in ranked:
         if len(terms) >= LABEL_TERMS or (words[word] < 2 and len(members) > 2):
             break
-        form = min(forms[word].items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        if form.lower() not in {t.lower() for t in terms}:
-            terms.append(form)
+        if word not in said:  # "video-generation" already says "Video"
+            said.add(word)
+            terms.append(_spelling(forms[word]))
     return " · ".join(terms[:LABEL_TERMS]) or f"Topic of {members[0]}"
+
+
+def _spelling(forms: Counter[str]) -> str:
+    """Return the commonest spelling, preferring fewer capitals ("Benchmark", not "BEnchmark")."""
+    return min(forms.items(), key=lambda kv: (-kv[1], sum(ch.isupper() for ch in kv[0]), kv[0]))[0]
 
 
 def _title_words(graph: nx.Graph, members: Sequence[str]) -> tuple[Counter[str], dict[str, Counter[str]]]:
@@ -199,7 +209,9 @@ def _title_words(graph: nx.Graph, members: Sequence[str]) -> tuple[Counter[str],
 
 
 def _title_word_df(graph: nx.Graph) -> Counter[str]:
+    """Return how many papers hold each title word (stemmed) and each tag (``#tag``)."""
     df: Counter[str] = Counter()
-    for node in graph:
-        df.update({stem(w.lower()) for w in _WORD.findall(graph.nodes[node].get("title") or "")})
+    for node, attrs in graph.nodes(data=True):
+        df.update({stem(w.lower()) for w in _WORD.findall(attrs.get("title") or "")})
+        df.update({"#" + t for t in attrs.get("tags") or ()})
     return df
