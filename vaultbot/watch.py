@@ -64,7 +64,7 @@ def watch(
     pipeline: Pipeline | None = None,
     fetcher: Fetcher | None = None,
     stop_event: threading.Event | None = None,
-) -> None:
+) -> Daemon:
     """Run the daemon on ``root`` until ``stop_event`` is set (library entry point).
 
     ``pipeline`` is the per-note work (default: the features that exist, see
@@ -80,7 +80,11 @@ def watch(
 
         pipeline, default_fetcher = default_pipeline(root, config, offline=options.offline)
         fetcher = fetcher if fetcher is not None else default_fetcher
-    Daemon(root, config, options, pipeline, None if options.offline else fetcher, stop_event).run()
+    daemon = Daemon(
+        root, config, options, pipeline, None if options.offline else fetcher, stop_event
+    )
+    daemon.run()
+    return daemon  # the caller decides when to free it (a 10k-note vault takes ~1 s)
 
 
 class Daemon(NoteProcessor):
