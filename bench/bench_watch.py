@@ -90,7 +90,8 @@ class Daemon:
             if st.get("state") == "running" and st.get("queue") == 0:
                 return time.monotonic() - self.started
             if self.proc.poll() is not None:
-                raise SystemExit(f"daemon died; see {self.log}")
+                tail = self.log.read_text(errors="replace").splitlines()[-20:]
+                raise SystemExit("daemon died:\n" + "\n".join(tail))
             time.sleep(0.05)
         raise SystemExit("daemon did not settle")
 
