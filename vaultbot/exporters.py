@@ -9,9 +9,11 @@ in git (issue 7).
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
@@ -131,7 +133,7 @@ def _sorted_copy(graph: nx.Graph, keep: set[Any]) -> nx.Graph:
     import networkx as nx
 
     out = nx.Graph()
-    out.add_nodes_from((n, dict(graph.nodes[n])) for n in sorted(keep, key=str))
+    out.add_nodes_from((n, graph.nodes[n]) for n in sorted(keep, key=str))  # networkx copies
     edges = []
     for u in keep:
         su = str(u)
@@ -139,7 +141,7 @@ def _sorted_copy(graph: nx.Graph, keep: set[Any]) -> nx.Graph:
             if v in keep and (su, str(v)) < (str(v), su):
                 edges.append((su, str(v), u, v, attrs))
     edges.sort(key=lambda e: (e[0], e[1]))
-    out.add_edges_from((u, v, dict(attrs)) for _, _, u, v, attrs in edges)
+    out.add_edges_from((u, v, attrs) for _, _, u, v, attrs in edges)
     return out
 
 
@@ -230,10 +232,8 @@ def flat_graph(graph: nx.Graph) -> nx.Graph:
     import networkx as nx
 
     out = nx.Graph(name=GENERATOR)
-    for node, attrs in graph.nodes(data=True):
-        out.add_node(str(node), **_flat_attrs(attrs))
-    for u, v, attrs in graph.edges(data=True):
-        out.add_edge(str(u), str(v), **_flat_attrs(attrs))
+    out.add_nodes_from((str(node), _flat_attrs(attrs)) for node, attrs in graph.nodes(data=True))
+    out.add_edges_from((str(u), str(v), _flat_attrs(attrs)) for u, v, attrs in graph.edges(data=True))
     return out
 
 
@@ -267,14 +267,46 @@ def write_graphml(selection: Selection, stream: IO[bytes], options: ExportOption
 
     flat = flat_graph(selection.graph)
     flat.graph["left_out"] = selection.capped_out  # papers the cap dropped (GraphML keeps graph data)
-    nx.write_graphml(flat, stream, encoding="utf-8", prettyprint=True)
+    with _buffered(stream) as out:
+        nx.write_graphml(flat, out, encoding="utf-8", prettyprint=True)
 
 
 def write_gexf(selection: Selection, stream: IO[bytes], options: ExportOptions) -> None:
     """Write GEXF 1.2 (Gephi) through networkx's writer."""
     import networkx as nx
 
-    nx.write_gexf(flat_graph(selection.graph), stream, encoding="utf-8", prettyprint=True)
+    with _buffered(stream) as out:
+        nx.write_gexf(flat_graph(selection.graph), out, encoding="utf-8", prettyprint=True)
+
+
+class _RawSink(io.RawIOBase):
+    """A raw stream forwarding to ``target``, so ``io.BufferedWriter`` can sit in front."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        super().__init__()
+        self.target = target
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.target.write(bytes(data))
+        return len(data)
+
+
+@contextmanager
+def _buffered(stream: IO[bytes]) -> Iterator[IO[bytes]]:
+    """Batch ElementTree's many tiny writes (it writes unbuffered to a BufferedIOBase).
+
+    ElementTree serialises GEXF in ~1.3 million pieces for 20,000 papers; grouping them
+    in 64 KiB blocks takes a sixth off the export time (bench/bench_export.py).
+    """
+    buffer = io.BufferedWriter(_RawSink(stream), buffer_size=1 << 16)
+    try:
+        yield buffer
+    finally:
+        buffer.flush()
+        buffer.detach()
 
 
 def write_json(selection: Selection, stream: IO[bytes], options: ExportOptions) -> None:
