@@ -105,11 +105,10 @@ def test_second_run_changes_nothing(small: Path) -> None:
     assert snapshot(small) == before
 
 
-def test_user_lines_are_kept_byte_for_byte(small: Path) -> None:
-    before = snapshot(small)
-    run_link(small)
-    after = snapshot(small)
-    vault = load_vault(small)
+def assert_user_lines_kept(root: Path, before: dict[str, bytes]) -> None:
+    """Every user line is still there, in order, changed at most by an appended block ID."""
+    after = snapshot(root)
+    vault = load_vault(root)
     for rel, old in before.items():
         recorded = regions.recorded_block_ids(vault.notes[rel]) or ()
         new_lines = after[rel].decode().splitlines(keepends=True)
@@ -120,6 +119,22 @@ def test_user_lines_are_kept_byte_for_byte(small: Path) -> None:
         ours = "|".join(map(re.escape, recorded)) or "(?!)"
         unblocked = [re.sub(rf" \^(?:{ours})(\n?)$", r"\1", line) for line in kept]
         assert unblocked == old.decode().splitlines(keepends=True)
+
+
+def test_user_lines_are_kept_byte_for_byte(small: Path) -> None:
+    before = snapshot(small)
+    run_link(small)
+    assert_user_lines_kept(small, before)
+
+
+def test_user_lines_of_the_sample_vault_are_kept(tmp_path: Path) -> None:
+    from vaultbot.sync import run_link as link_vault
+
+    root = tmp_path / "sample"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("*-wal", "*-shm", "*.lock"))
+    before = snapshot(root)
+    assert link_vault(root).links_added > 50
+    assert_user_lines_kept(root, before)
 
 
 def test_clean_restores_every_note_byte_for_byte(small: Path) -> None:
@@ -135,7 +150,7 @@ def test_clean_restores_the_sample_vault_after_real_links(tmp_path: Path) -> Non
     from vaultbot.sync import run_link as link_vault
 
     root = tmp_path / "sample"
-    shutil.copytree(SAMPLE, root)
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("*-wal", "*-shm", "*.lock"))
     before = snapshot(root)
     report = link_vault(root)
     assert report.links_added > 10 and report.changed
