@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
@@ -57,12 +57,6 @@ class Selection:
     filtered_out: int
     capped_out: int
     cap: int | None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def left_out(self) -> int:
-        """Return the number of papers that passed the filters but fell to the cap."""
-        return self.capped_out
 
 
 Exporter = Callable[[Selection, IO[bytes], ExportOptions], None]
