@@ -6,6 +6,7 @@ the ``test`` extra).  Works on a copy of sample_vault, so tracked files stay unt
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,9 @@ def main() -> None:
         vault = Path(tmp) / "sample_vault"
         shutil.copytree(ROOT / "sample_vault", vault, ignore=shutil.ignore_patterns("cache.sqlite-*"))
         page_file = Path(tmp) / "map.html"
-        subprocess.run([sys.executable, "-m", "vaultbot", "graph", str(vault), "-o", str(page_file)], check=True)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's vaultbot, not an installed one
+        command = [sys.executable, "-m", "vaultbot", "graph", str(vault), "-o", str(page_file)]
+        subprocess.run(command, check=True, env=env)
         contexts = browser_context()
         context = next(contexts)
         try:
