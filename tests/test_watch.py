@@ -588,3 +588,39 @@ def test_daemon_waits_for_a_one_shot_writer_holding_the_write_lock(
         what="written after the lock was freed",
     )
     stays_still(note)
+
+
+def test_note_renamed_while_being_processed_is_not_recreated(vault: Path, daemon: Daemon) -> None:
+    wait_for(lambda: daemon.journal("done", "notes.md"), what="first pass")
+    note, moved = vault / "notes.md", vault / "moved.md"
+    note.write_text("SLOW and then renamed\n", encoding="utf-8")
+    wait_for(lambda: daemon.journal("slow", "notes.md"), what="vaultbot busy with the note")
+    note.rename(moved)  # Obsidian renames the note while vaultbot computes its edit
+    wait_for(converged(moved, "SLOW and then renamed\n"), timeout=15, what="new name processed")
+    wait_for(lambda: "notes.md: removed" in daemon.log(), what="old name dropped")
+    stays_still(moved)
+    assert not note.exists()  # the stale write was dropped, never recreating the old name
+
+
+def test_corrupt_cache_is_rebuilt_with_a_warning(tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    shutil.copytree(
+        HERE.parent / "sample_vault",
+        root,
+        ignore=shutil.ignore_patterns("watch-state.json", "status.json", "*.lock"),
+    )
+    for extra in root.glob(".vaultbot/cache.sqlite-*"):
+        extra.unlink()
+    (root / ".vaultbot" / "cache.sqlite").write_bytes(b"this is not a database" * 100)
+    daemon = Daemon(root, tmp_path, "--offline", harness=False).wait_running()
+    try:
+        wait_for(lambda: "corrupt metadata cache" in daemon.log(), timeout=20, what="cache warning")
+        wait_for(
+            lambda: daemon.status().get("queue") == 0 and "note(s) in" in daemon.log(),
+            timeout=20,
+            what="notes still processed",
+        )
+        assert daemon.proc.poll() is None
+        assert "corrupt metadata cache" in (root / ".vaultbot" / "vaultbot.log").read_text()
+    finally:
+        daemon.stop()

@@ -70,7 +70,7 @@ def watch(
     ``pipeline`` is the per-note work (default: the features that exist, see
     ``vaultbot.daemon.steps``); ``fetcher`` fetches paper metadata in the background.
     """
-    root = Path(root).resolve()
+    root = Path(root).expanduser().resolve()
     if not root.is_dir():
         raise VaultGone(f"{root}: no such folder (a vault is a folder)")
     config = config or load_config(root)

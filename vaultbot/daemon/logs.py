@@ -40,7 +40,7 @@ def level_for(verbosity: int) -> int:
 
 
 def setup_logging(state_folder: Path, verbosity: int) -> None:
-    """Send vaultbot's (and watchdog's) records to stderr and to the rotating log file."""
+    """Send vaultbot's records (and watchdog's, and Python warnings) to stderr and the log file."""
     logger = logging.getLogger("vaultbot")
     logger.setLevel(logging.DEBUG if verbosity > 0 else logging.INFO)
     for handler in list(logger.handlers):
@@ -55,7 +55,9 @@ def setup_logging(state_folder: Path, verbosity: int) -> None:
     file_handler.setFormatter(logging.Formatter(FILE_FORMAT))
     logger.addHandler(file_handler)
     logger.propagate = False
-    watchdog_log = logging.getLogger("watchdog")
-    watchdog_log.setLevel(logging.WARNING)
-    watchdog_log.addHandler(stderr)
-    watchdog_log.addHandler(file_handler)
+    logging.captureWarnings(True)  # e.g. the cache's "corrupt metadata cache ... rebuilt"
+    for name in ("watchdog", "py.warnings"):
+        other = logging.getLogger(name)
+        other.setLevel(logging.WARNING)
+        other.handlers = [stderr, file_handler]
+        other.propagate = False
