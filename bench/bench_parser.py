@@ -47,22 +47,36 @@ def record_args(paths: list[Path]) -> list[tuple[type, tuple[object, ...]]]:
     prepared: list[tuple[type, tuple[object, ...]]] = []
     seen: set[int] = set()
 
-    def add(record: object) -> None:
-        if is_dataclass(record) and not isinstance(record, type) and id(record) not in seen:
-            seen.add(id(record))
-            values = tuple(getattr(record, f.name) for f in fields(record))
-            prepared.append((type(record), values))
-            for value in values:
-                if isinstance(value, tuple):
-                    for item in value:
-                        add(item)
-                else:
-                    add(value)
+    def add(value: object) -> None:
+        names = _field_names(value)
+        if names is None:
+            if isinstance(value, tuple):  # a tuple of records (Note.links ...)
+                for item in value:
+                    add(item)
+            return
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        values = tuple(getattr(value, name) for name in names)
+        prepared.append((type(value), values))
+        for item in values:
+            add(item)
 
     for path in paths:
         text, bom = decode(path.read_bytes())
         add(parse(path.name, text, bom=bom))
     return prepared
+
+
+def _field_names(value: object) -> list[str] | None:
+    """Return the field names of a model record (dataclass or NamedTuple), else None."""
+    if isinstance(value, type):
+        return None
+    if is_dataclass(value):
+        return [f.name for f in fields(value)]
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return list(value._fields)
+    return None
 
 
 def build_records(prepared: list[tuple[type, tuple[object, ...]]]) -> None:
