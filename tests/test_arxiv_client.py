@@ -219,7 +219,7 @@ def test_requests_of_one_run_are_spaced(arxiv_server: ReplayServer) -> None:
     client(arxiv_server, batch_size=2, request_interval=0.25).fetch(RECORDED[:8])
     times = [s.at for s in arxiv_server.seen]
     assert len(times) == 4
-    assert min(b - a for a, b in zip(times, times[1:])) >= 0.24
+    assert min(b - a for a, b in zip(times, times[1:])) >= 0.2  # 0.25 s slots, minus arrival jitter
 
 
 SPACED_RUN = """
