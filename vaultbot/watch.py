@@ -137,7 +137,7 @@ class Daemon(NoteProcessor):
         self._start_observer()
         if self.worker is not None:
             self.worker.start()
-        self.status.update(state="running")
+        self.status.update(state="running", queue=len(self.queue))
         self.status.flush(force=True)
 
     def _start_observer(self) -> None:

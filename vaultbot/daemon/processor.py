@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, TypeVar
 
 from vaultbot import writer
 from vaultbot.config import Config
@@ -27,12 +27,13 @@ from vaultbot.diagnostics import Edit
 from vaultbot.errors import LockError, VaultbotError
 from vaultbot.locks import state_dir, vault_write_lock
 from vaultbot.model import Note
-from vaultbot.vault import NOTE_SUFFIX, Vault
+from vaultbot.vault import NOTE_SUFFIX, Vault, _load_one
 
 if TYPE_CHECKING:
     from vaultbot.watch import WatchOptions
 
 log = logging.getLogger("vaultbot.watch")
+T = TypeVar("T")
 
 WRITE_LOCK_WAIT = 2.0  # a one-shot run holding the write lock longer: requeue, retry later
 SAVE_EVERY = 5.0  # seconds between saves of the watch state while busy
@@ -180,7 +181,7 @@ class NoteProcessor:
         if not forced and self.state.is_current(rel, before, None):
             return False  # vaultbot's own write, or nothing changed
         if not self._parsed_is_current(rel, path):
-            self.vault = self.vault.with_note(rel)
+            self._reload(rel)
         if rel in self.vault.unreadable:
             self._note_unreadable(rel)
             return False
@@ -191,6 +192,26 @@ class NoteProcessor:
         self._read[rel] = (raw, before)
         self._index_mentions({rel: self.vault.notes[rel]})
         return True
+
+    def _reload(self, rel: str) -> None:
+        """Re-read and re-parse one note in memory.
+
+        ``Vault.with_note`` also rebuilds the sorted file index; for a note already in
+        the index that costs more than the parse on a big vault (80k files), so only the
+        note's own entries are replaced then.
+        """
+        assert self.vault is not None
+        if rel not in self.vault.files or not (self.root / rel).is_file():
+            self.vault = self.vault.with_note(rel)
+            return
+        notes, sources, unreadable = {}, {}, {}  # type: ignore[var-annotated]
+        _load_one(self.root, rel, self.config, notes, sources, unreadable)
+        self.vault = dataclasses.replace(
+            self.vault,
+            notes=_replaced(self.vault.notes, rel, notes),
+            sources=_replaced(self.vault.sources, rel, sources),
+            unreadable=_replaced(self.vault.unreadable, rel, unreadable),
+        )
 
     def _parsed_is_current(self, rel: str, path: Path) -> bool:
         """Return True when the note in memory was parsed from the bytes now on disk."""
@@ -345,7 +366,7 @@ class NoteProcessor:
         if not result.written:
             return False
         log.info("%s: updated", rel)
-        self.vault = self.vault.with_note(rel)
+        self._reload(rel)
         self._record(rel, self.vault.sources[rel].raw if rel in self.vault.sources else None)
         return True
 
@@ -404,3 +425,11 @@ def _stamp(path: Path) -> FileStamp | None:
     except OSError:
         return None
     return FileStamp(st.st_size, st.st_mtime_ns)
+
+
+def _replaced(table: Mapping[str, T], rel: str, new: Mapping[str, T]) -> dict[str, T]:
+    """Return a copy of ``table`` whose entry for ``rel`` is ``new``'s (or none)."""
+    out = dict(table)
+    out.pop(rel, None)
+    out.update(new)
+    return out
