@@ -28,7 +28,7 @@ EN_STOPWORDS = frozenset(
     they this those through to too under until up very was we were what when where which
     while who whom why will with would you your yet via towards toward using use based
     beyond without within across new novel paper approach method methods study one two
-    three first second third done make makes made get got let like many much well even
+    three first second third done make makes made get got let like many much well even end
     http https www com org html pdf abs arxiv github io huggingface papers""".split()
 )
 

@@ -3,14 +3,18 @@
 A pair's score (0..1) mixes three signals (issue 6):
 
 * ``kw`` - cosine of IDF-weighted keyword vectors (each paper keeps its 80 best keywords)
-  over title (x2), tags (x3), commentary and abstract (x1); tokens come from ``keywords``
+  over title (x2), commentary and abstract (x1); tokens come from ``keywords``
   (CJK character bigrams + stemmed Latin words, stopwords of both languages dropped);
+  norms get a prior (``NORM_PRIOR``), so two short notes sharing one word stay weak;
   squashed as ``1 - exp(-kw / KW_SCALE)`` and weighted 0.85;
 * ``fz`` - rapidfuzz ``token_set_ratio`` of the processed titles, batch-scored over each
   paper's candidates with ``process.extract(score_cutoff=...)``, weighted 0.10;
-* ``ct`` - Jaccard overlap of arXiv categories (coarse, so it weighs 0.05).
+* ``ct`` - Jaccard overlap of coarse labels: arXiv categories and tags, weighted 0.05.
+  Tags are made by rules from categories and title words, so they only say "same broad
+  area" (a first version weighed them as keywords, and two short-noted cs.CL papers
+  tagged ``nlp`` came out related; tests/data/relatedness.toml pins such pairs).
 
-Two papers that share no informative keyword or tag are never related (score 0).  That
+Two papers that share no informative keyword are never related (score 0).  That
 makes blocking exact: the inverted index over informative tokens enumerates every pair
 that can score above 0.  A token is informative when at least 2 and at most ``cap``
 papers hold it (``cap`` = max(``min_df_cap``, ``max_df`` x papers), never over half of
@@ -34,10 +38,12 @@ from typing import Any
 
 from vaultbot.keywords import term_counts, tokens
 
-W_KW, W_FZ, W_CT = 0.85, 0.10, 0.05  # signal weights; they sum to 1
+W_KW, W_FZ, W_CT = 0.85, 0.10, 0.05  # keywords, fuzzy titles, shared labels; they sum to 1
 KW_SCALE = 0.175  # keyword cosine at which its part of the score reaches 63 % (1 - 1/e)
+NORM_PRIOR = 200.0  # added to every vector's squared norm: one shared word between two
+# short notes is weak evidence, so short vectors must not reach a high cosine from it
 KEYWORDS = 80  # a paper's vector keeps its best keywords, so long reports stay comparable
-FIELD_TITLE, FIELD_TAG, FIELD_TEXT = 2.0, 3.0, 1.0  # a title word says more than a note word
+FIELD_TITLE, FIELD_TEXT = 2.0, 1.0  # a title word says more than a note word
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,22 +109,19 @@ class TermStats:
 
 @dataclass(frozen=True, slots=True)
 class Features:
-    """One paper's comparable form: raw term counts, unit vector, fuzzy title, categories."""
+    """One paper's comparable form: raw term counts, unit vector, fuzzy title, labels."""
 
     counts: Mapping[str, float]
     vector: Mapping[str, float]
     title_key: str
-    categories: frozenset[str]
+    labels: frozenset[str]
 
 
 def raw_counts(node: PaperNode) -> dict[str, float]:
-    """Return the field-weighted token counts of ``node`` (tags as ``#tag`` tokens)."""
+    """Return the field-weighted keyword counts of ``node`` (its words, not its labels)."""
     counts = term_counts(
         [(node.title, FIELD_TITLE), (node.commentary, FIELD_TEXT), (node.abstract, FIELD_TEXT)]
     )
-    for tag in node.tags:
-        key = "#" + tag.lower().lstrip("#")
-        counts[key] = counts.get(key, 0.0) + FIELD_TAG
     return counts
 
 
@@ -130,10 +133,20 @@ def features(node: PaperNode, counts: Mapping[str, float], stats: TermStats) -> 
         if w > 0:
             vec[tok] = (1.0 + math.log(c)) * w if c >= 1 else c * w
     keep = sorted(sorted(vec, key=lambda t: (-vec[t], t))[:KEYWORDS])  # stored in token order
-    norm = math.sqrt(math.fsum(vec[t] * vec[t] for t in keep)) or 1.0
+    norm = math.sqrt(math.fsum(vec[t] * vec[t] for t in keep) + NORM_PRIOR)
     unit = {t: vec[t] / norm for t in keep}
     title_key = " ".join(sorted(set(tokens(node.title))))
-    return Features(counts, unit, title_key, frozenset(c.lower() for c in node.categories))
+    return Features(counts, unit, title_key, labels(node))
+
+
+def labels(node: PaperNode) -> frozenset[str]:
+    """Return a paper's coarse labels: its arXiv categories and its tags (``#tag``).
+
+    Tags come from rules over categories and title words, so like categories they say
+    "same broad area", never "same topic": they only add to a pair that shares words.
+    """
+    tags = {"#" + t.lower().lstrip("#") for t in node.tags}
+    return frozenset({c.lower() for c in node.categories} | tags)
 
 
 def combine(kw: float, fz: float, ct: float) -> float:
@@ -149,14 +162,14 @@ def combine(kw: float, fz: float, ct: float) -> float:
 
 
 def keyword_floor(threshold: float) -> float:
-    """Return the least keyword cosine that fuzzy titles and categories could still lift
+    """Return the least keyword cosine that fuzzy titles and labels could still lift
     to ``threshold`` (candidates below it are never scored further)."""
     need = (threshold - W_FZ - W_CT) / W_KW
     return 0.0 if need <= 0.0 else math.inf if need >= 1.0 else -KW_SCALE * math.log(1.0 - need)
 
 
-def category_overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """Return the Jaccard overlap of two category sets (0 when either is unknown)."""
+def label_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Return the Jaccard overlap of two label sets (0 when either is unknown)."""
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
@@ -197,7 +210,7 @@ def pair_score(a: Features, b: Features, params: LinkParams) -> float:
     kw = keyword_cosine(a, b)
     fz = fuzz.token_set_ratio(a.title_key, b.title_key, processor=None)
     fz = fz / 100.0 if fz >= params.fuzzy_cutoff else 0.0
-    return combine(kw, fz, category_overlap(a.categories, b.categories))
+    return combine(kw, fz, label_overlap(a.labels, b.labels))
 
 
 @dataclass
@@ -345,9 +358,9 @@ class SimilarityIndex:
         if not hopeful:
             return {}
         fuzzy = fuzzy_scores(mine.title_key, hopeful, params.fuzzy_cutoff)
-        cats, threshold, exp, out = mine.categories, params.threshold, math.exp, {}
+        cats, threshold, exp, out = mine.labels, params.threshold, math.exp, {}
         for other in hopeful:  # the hot loop of a build: combine() inlined
-            theirs = feats[other].categories
+            theirs = feats[other].labels
             ct = (1.0 if cats == theirs else len(cats & theirs) / len(cats | theirs)) if cats and theirs else 0.0
             score = W_KW * (1.0 - exp(-kws[other] / KW_SCALE)) + W_FZ * fuzzy.get(other, 0.0) + W_CT * ct
             if score >= threshold:
