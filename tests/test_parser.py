@@ -872,3 +872,45 @@ def test_random_markdown_soup_parses_with_consistent_spans(seed: int) -> None:
             assert (span.line, span.column) == note.position(span.start), (text, span)
         for item in note.list_items:
             assert item.span.start < item.content_start <= item.span.end <= item.subtree_end
+
+
+# -- the model's deferred parts (issue 4 "speed": lint skips the list pass) ------------
+
+
+def places(note: Note) -> list[tuple[object, ...]]:
+    return [
+        (m.list_item, m.section, m.anchor_line, m.stated_title, m.commentary) for m in note.mentions
+    ]
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name)
+def test_deferred_parts_agree_whichever_is_asked_first(path: Path) -> None:
+    text = read(path.name)
+    items_first, places_first = parse(path.name, text), parse(path.name, text)
+    items = items_first.list_items
+    assert places(places_first) == places(items_first)
+    assert places_first.list_items == items
+    assert places_first == items_first and places_first.mentions == items_first.mentions
+
+
+def test_mention_commentary_without_the_list_pass_matches_seed() -> None:
+    note = parse("dated-2025-12.md", read("dated-2025-12.md"))
+    second = note.mentions[1]  # its commentary is asked before anything else
+    assert second.commentary.splitlines()[0] == (
+        "DeepSeek V3.2：主要介绍了其中的稀疏注意力机制，以及一些在RL中的稳定性机制"
+    )
+    assert note.list_items[second.list_item].span.line == second.anchor_line == 5  # type: ignore[index]
+
+
+def test_note_is_immutable_and_survives_pickling() -> None:
+    import pickle
+
+    note = parse("dated-2025-12.md", read("dated-2025-12.md"))
+    with pytest.raises(AttributeError):
+        note.path = "other.md"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        note.list_items = ()  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del note.text
+    copy = pickle.loads(pickle.dumps(note))
+    assert copy == note and places(copy) == places(note)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from vaultbot.mdlinks import URL_STOP
 from vaultbot.model import Frontmatter, Link, ListItem, PaperMention, Section, Span
@@ -59,10 +59,14 @@ def collect(
     masked: str,
     frontmatter: Frontmatter | None,
     links: tuple[Link, ...],
-    items: tuple[ListItem, ...],
+    items: Callable[[], tuple[ListItem, ...]],
     sections: tuple[Section, ...],
 ) -> Iterator[PaperMention]:
-    """Yield every paper mention of the note in text order, with its commentary."""
+    """Yield every paper mention of the note in text order.
+
+    ``items`` builds the note's list items; it is called only when a mention's place or
+    commentary is first asked for (``_Place``), which lint rarely does.
+    """
     found = list(_in_frontmatter(scan.text, frontmatter)) if frontmatter else []
     in_links = list(_in_links(links))
     found.extend(in_links)
@@ -71,7 +75,20 @@ def collect(
     found.sort(key=lambda f: f.start)
     context = _Context(scan, items, sections)
     for mention in found:
-        yield context.mention(mention)
+        span = mention.span or scan.span(mention.start, mention.end)
+        place = _Place(context, span, mention.in_frontmatter)
+        yield PaperMention(
+            mention.ref.paper_id,
+            mention.ref.version,
+            mention.url,
+            mention.source,  # type: ignore[arg-type]
+            mention.host,  # type: ignore[arg-type]
+            span,
+            mention.bare,
+            mention.in_frontmatter,
+            mention.link,
+            place,
+        )
 
 
 def _in_frontmatter(text: str, frontmatter: Frontmatter) -> Iterator[_Found]:
@@ -163,63 +180,150 @@ def _from_text_id(text: str, text_id: TextId, in_frontmatter: bool) -> _Found:
     )
 
 
-class _Context:
-    """Find the list item, section and commentary that belong to an offset."""
+class Place(NamedTuple):
+    """A mention's place with every value worked out (what a pickled ``_Place`` becomes)."""
 
-    def __init__(
-        self, scan: _Scan, items: tuple[ListItem, ...], sections: tuple[Section, ...]
-    ) -> None:
-        self.scan = scan
-        self.items = items
-        self.item_lines = [item.span.line for item in items]
-        self.sections = sections
-        self.section_starts = [section.span.start for section in sections]
-        self.link_lines = {
-            index: _link_line(scan, s) for index, s in enumerate(sections) if s.kind == "paper"
-        }
+    list_item: int | None
+    section: int | None
+    anchor_line: int
+    stated_title: str | None
+    commentary: str
 
-    def mention(self, found: _Found) -> PaperMention:
-        """Return the PaperMention for ``found`` with its place and commentary."""
-        span = found.span or self.scan.span(found.start, found.end)
-        item = section = None
-        title = None
-        anchor = span.line
-        if found.in_frontmatter:
-            commentary = ""
-        else:
-            item = self._item_at(span.line, found.start)
-            section = self._section_at(found.start)
-            if section is not None and self.link_lines.get(section) == span.line:
-                commentary = self._section_text(section, span.line)
-                title = self.sections[section].title
-            elif item is not None:
-                commentary = self._item_text(item)
-                anchor = self.items[item].span.line
+
+class _Place:
+    """A mention's list item, section, anchor line, stated title and commentary, on demand.
+
+    Implements ``vaultbot.model.MentionContext``: nothing is worked out until a feature
+    reads one of the values, then the first four are found together and kept, and the
+    commentary (the costliest) separately.
+    """
+
+    __slots__ = ("_commentary", "_context", "_in_frontmatter", "_span", "_where")
+
+    def __init__(self, context: _Context, span: Span, in_frontmatter: bool) -> None:
+        self._context = context
+        self._span = span
+        self._in_frontmatter = in_frontmatter
+        self._where: tuple[int | None, int | None, int, str | None] | None = None
+        self._commentary: str | None = None
+
+    @property
+    def list_item(self) -> int | None:
+        return self._located()[0]
+
+    @property
+    def section(self) -> int | None:
+        return self._located()[1]
+
+    @property
+    def anchor_line(self) -> int:
+        return self._located()[2]
+
+    @property
+    def stated_title(self) -> str | None:
+        return self._located()[3]
+
+    @property
+    def commentary(self) -> str:
+        if self._commentary is None:
+            self._commentary = self._context.commentary(self._span, *self._located()[:2])
+        return self._commentary
+
+    def _located(self) -> tuple[int | None, int | None, int, str | None]:
+        if self._where is None:
+            if self._in_frontmatter:
+                self._where = (None, None, self._span.line, None)
             else:
-                commentary = self._rest_of_line(span)
-        return PaperMention(
-            paper_id=found.ref.paper_id,
-            version=found.ref.version,
-            url=found.url,
-            source=found.source,  # type: ignore[arg-type]
-            host=found.host,  # type: ignore[arg-type]
-            span=span,
-            bare=found.bare,
-            in_frontmatter=found.in_frontmatter,
-            link=found.link,
-            commentary=commentary,
-            stated_title=title,
-            anchor_line=anchor,
-            list_item=item,
-            section=section,
+                self._where = self._context.locate(self._span)
+        return self._where
+
+    def _values(self) -> Place:
+        return Place(*self._located(), self.commentary)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (_Place, Place)):
+            return NotImplemented
+        return self._values() == (other._values() if isinstance(other, _Place) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __reduce__(self) -> tuple[type[Place], Place]:
+        return Place, self._values()  # a copy or pickle keeps the values, not the scanner
+
+    def __repr__(self) -> str:
+        item, section, anchor, title = self._located()
+        return (
+            f"MentionContext(list_item={item!r}, section={section!r}, anchor_line={anchor!r}, "
+            f"stated_title={title!r}, commentary={self.commentary!r})"
         )
 
+
+class _Context:
+    """Find the list item, section and commentary that belong to an offset.
+
+    Built once per note; its lookup tables (list item lines, report link lines) are
+    made on first use, since most runs never ask.
+    """
+
+    def __init__(
+        self,
+        scan: _Scan,
+        items: Callable[[], tuple[ListItem, ...]],
+        sections: tuple[Section, ...],
+    ) -> None:
+        self.scan = scan
+        self._build_items = items
+        self._items: tuple[ListItem, ...] | None = None
+        self.item_lines: list[int] = []
+        self.sections = sections
+        self.section_starts = [section.span.start for section in sections]
+        self._link_lines: dict[int, int | None] | None = None
+
+    @property
+    def items(self) -> tuple[ListItem, ...]:
+        """Return the note's list items (built by the parser's list pass on first use)."""
+        if self._items is None:
+            self._items = self._build_items()
+            self.item_lines = [item.span.line for item in self._items]
+        return self._items
+
+    @property
+    def link_lines(self) -> dict[int, int | None]:
+        """Return each report section's ``**链接**`` line, by section index."""
+        if self._link_lines is None:
+            self._link_lines = {
+                index: _link_line(self.scan, s)
+                for index, s in enumerate(self.sections)
+                if s.kind == "paper"
+            }
+        return self._link_lines
+
+    def locate(self, span: Span) -> tuple[int | None, int | None, int, str | None]:
+        """Return (list item, section, anchor line, stated title) of a body mention."""
+        item = self._item_at(span.line, span.start)
+        section = self._section_at(span.start)
+        if section is not None and self.link_lines.get(section) == span.line:
+            return item, section, span.line, self.sections[section].title
+        if item is not None:
+            return item, section, self.items[item].span.line, None
+        return item, section, span.line, None
+
+    def commentary(self, span: Span, item: int | None, section: int | None) -> str:
+        """Return the user's text that belongs to the mention at ``span``."""
+        if section is not None and self.link_lines.get(section) == span.line:
+            return self._section_text(section, span.line)
+        if item is not None:
+            return self._item_text(item)
+        return self._rest_of_line(span)
+
     def _item_at(self, line: int, offset: int) -> int | None:
+        items = self.items
         index: int | None = bisect_right(self.item_lines, line) - 1
         while index is not None and index >= 0:
-            if self.items[index].subtree_end >= offset:
+            if items[index].subtree_end >= offset:
                 return index
-            index = self.items[index].parent
+            index = items[index].parent
         return None
 
     def _section_at(self, offset: int) -> int | None:

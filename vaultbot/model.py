@@ -10,8 +10,8 @@ cheaper to create, and a note has ~300 of them (issue 4 "speed", bench/bench_par
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from collections.abc import Callable
+from typing import Any, Literal, NamedTuple, Protocol
 
 RegionKind = Literal["frontmatter", "code_fence", "code_inline", "comment_obsidian", "comment_html"]
 LinkKind = Literal["markdown", "wikilink", "autolink", "bare"]
@@ -103,8 +103,32 @@ class Link(NamedTuple):
         return ":" in head and not (len(head) == 2 and head[1] == ":")
 
 
-@dataclass(frozen=True, slots=True)
-class PaperMention:
+class MentionContext(Protocol):
+    """Where a mention belongs in its note, worked out on first use (``vaultbot.mentions``).
+
+    Finding a mention's list item needs the note's list structure, and its commentary
+    needs that text cleaned: together ~60% of a parse.  ``vaultbot lint`` needs neither
+    for most notes, so the parser defers both until a feature asks (issue 4 "speed").
+    Two contexts are equal when their values are.
+    """
+
+    @property
+    def commentary(self) -> str: ...
+
+    @property
+    def stated_title(self) -> str | None: ...
+
+    @property
+    def anchor_line(self) -> int: ...
+
+    @property
+    def list_item(self) -> int | None: ...
+
+    @property
+    def section(self) -> int | None: ...
+
+
+class PaperMention(NamedTuple):
     """One mention of an arXiv paper, normalised to its ID.
 
     ``paper_id`` has no version (``2512.24601``, ``hep-th/9901001``); ``version`` keeps
@@ -116,6 +140,8 @@ class PaperMention:
     sub-list, or the report section); ``stated_title`` is the title a Hugging Face report
     gives in its ``## 📄 Title`` heading.  ``anchor_line`` is the 1-based line that carries
     (or will carry) the mention's block ID: the bullet line, or a report's ``**链接**`` line.
+    ``list_item``/``section`` index ``Note.list_items``/``Note.sections``.  These five
+    come from ``context``, which computes them on first use.
     """
 
     paper_id: str
@@ -127,11 +153,32 @@ class PaperMention:
     bare: bool
     in_frontmatter: bool
     link: int | None
-    commentary: str
-    stated_title: str | None
-    anchor_line: int
-    list_item: int | None
-    section: int | None
+    context: MentionContext
+
+    @property
+    def commentary(self) -> str:
+        """Return the user's text that belongs to the mention."""
+        return self.context.commentary
+
+    @property
+    def stated_title(self) -> str | None:
+        """Return the title a report's ``## 📄 Title`` heading gives, if any."""
+        return self.context.stated_title
+
+    @property
+    def anchor_line(self) -> int:
+        """Return the line that carries (or will carry) the mention's block ID."""
+        return self.context.anchor_line
+
+    @property
+    def list_item(self) -> int | None:
+        """Return the index of the mention's list item in ``Note.list_items``, if any."""
+        return self.context.list_item
+
+    @property
+    def section(self) -> int | None:
+        """Return the index of the mention's section in ``Note.sections``, if any."""
+        return self.context.section
 
 
 class Section(NamedTuple):
@@ -149,9 +196,36 @@ class Section(NamedTuple):
     day: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+_NOTE_FIELDS = (
+    "path",
+    "text",
+    "bom",
+    "newline",
+    "line_starts",
+    "frontmatter",
+    "headings",
+    "list_items",
+    "regions",
+    "links",
+    "mentions",
+    "sections",
+    "block_ids",
+    "kind",
+    "report_date",
+    "directives",
+)
+
+
 class Note:
-    """One parsed note: the text and every structure features need, with positions."""
+    """One parsed note: the text and every structure features need, with positions.
+
+    Immutable like the other records.  ``list_items`` may be given as a function that
+    builds them: the parser defers its list pass (a third of a parse) until a feature
+    asks, and ``vaultbot lint`` rarely does (issue 4 "speed").
+    """
+
+    __slots__ = (*_NOTE_FIELDS, "_build_list_items")
+    _fields = _NOTE_FIELDS
 
     path: str
     text: str
@@ -167,8 +241,70 @@ class Note:
     sections: tuple[Section, ...]
     block_ids: tuple[tuple[int, str], ...]
     kind: NoteKind
-    report_date: str | None = None
-    directives: tuple[tuple[int, str], ...] = field(default=())
+    report_date: str | None
+    directives: tuple[tuple[int, str], ...]
+
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        bom: bool,
+        newline: str,
+        line_starts: tuple[int, ...],
+        frontmatter: Frontmatter | None,
+        headings: tuple[Heading, ...],
+        list_items: tuple[ListItem, ...] | Callable[[], tuple[ListItem, ...]],
+        regions: tuple[Region, ...],
+        links: tuple[Link, ...],
+        mentions: tuple[PaperMention, ...],
+        sections: tuple[Section, ...],
+        block_ids: tuple[tuple[int, str], ...],
+        kind: NoteKind,
+        report_date: str | None = None,
+        directives: tuple[tuple[int, str], ...] = (),
+    ) -> None:
+        values = locals()
+        for name in _NOTE_FIELDS:
+            if name != "list_items":
+                object.__setattr__(self, name, values[name])
+        if callable(list_items):
+            object.__setattr__(self, "_build_list_items", list_items)
+        else:
+            object.__setattr__(self, "list_items", list_items)
+            object.__setattr__(self, "_build_list_items", None)
+
+    def __getattr__(self, name: str) -> Any:
+        """Build ``list_items`` on first use (only called while the slot is still empty)."""
+        if name != "list_items" or self._build_list_items is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        items = self._build_list_items()
+        object.__setattr__(self, "list_items", items)
+        object.__setattr__(self, "_build_list_items", None)  # let the scanner's lines go
+        return items
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: a Note is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: a Note is immutable")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _NOTE_FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _NOTE_FIELDS)
+        return f"Note({fields})"
+
+    def __reduce__(self) -> tuple[type[Note], tuple[Any, ...]]:
+        return Note, self._values()
 
     @property
     def body_start(self) -> int:

@@ -18,7 +18,8 @@ and vaultbot needs the positions of a few constructs, not HTML.  The steps:
    regex engine skip ahead instead of trying every position (~10x faster).
 4. list items get parents and subtree ends from one pass over the lines (a tab counts 4
    columns; a non-blank line indented no deeper than an item closes it; lines inside a
-   multi-line region never close one).
+   multi-line region never close one).  The pass runs when a feature first asks for
+   ``Note.list_items`` or a mention's place; ``vaultbot lint`` seldom does.
 5. links (``vaultbot.mdlinks``), sections (day headings, report paper sections) and paper
    mentions with their commentary (``vaultbot.mentions``) come from the above.
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import cache, partial
 from itertools import accumulate
 from typing import Any
 
@@ -70,7 +72,7 @@ def parse(path: str, text: str, *, bom: bool = False) -> Note:
     headings = scan.headings(anchored)
     kind, report_date = _kind(anchored, headings)
     body_line = bisect_right(scan.line_starts, frontmatter.span.end) + 1 if frontmatter else 1
-    items = scan.list_items(body_line, regions)
+    items = cache(partial(scan.list_items, body_line, regions))  # deferred: see Note
     links = find_links(scan, masked, frontmatter.span.end if frontmatter else 0)
     sections = scan.sections(headings, kind)
     return Note(

@@ -8,6 +8,7 @@ the Diagnostic, and ``vaultbot lint --fix`` hands them to the writer.
 from __future__ import annotations
 
 import posixpath
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 from vaultbot.diagnostics import Diagnostic, Edit
@@ -159,9 +160,13 @@ def bare_paper_link(note: Note, ctx: LintContext, rule: Rule) -> Iterator[Diagno
 @check("duplicate-paper")
 def duplicate_paper(note: Note, ctx: LintContext, rule: Rule) -> Iterator[Diagnostic]:
     """The same paper mentioned under two different entries of one note."""
+    counts = Counter(m.paper_id for m in note.mentions if not m.in_frontmatter)
+    repeated = {paper for paper, count in counts.items() if count > 1}
+    if not repeated:
+        return  # anchors need the note's list structure: build it only when needed
     first_seen: dict[str, tuple[int, int]] = {}
     for mention in note.mentions:
-        if mention.in_frontmatter:
+        if mention.in_frontmatter or mention.paper_id not in repeated:
             continue
         seen = first_seen.setdefault(mention.paper_id, (mention.anchor_line, mention.span.line))
         if seen[0] != mention.anchor_line:
