@@ -38,6 +38,7 @@ from typing import Any
 
 from vaultbot.keywords import term_counts, tokens
 
+SCORING_VERSION = 1  # bump whenever scores change, so caches of edges (related_cache) expire
 W_KW, W_FZ, W_CT = 0.85, 0.10, 0.05  # keywords, fuzzy titles, shared labels; they sum to 1
 KW_SCALE = 0.175  # keyword cosine at which its part of the score reaches 63 % (1 - 1/e)
 NORM_PRIOR = 200.0  # added to every vector's squared norm: one shared word between two
