@@ -624,3 +624,15 @@ def test_corrupt_cache_is_rebuilt_with_a_warning(tmp_path: Path) -> None:
         assert "corrupt metadata cache" in (root / ".vaultbot" / "vaultbot.log").read_text()
     finally:
         daemon.stop()
+
+
+def test_folder_renamed_is_rescanned(vault: Path, daemon: Daemon) -> None:
+    wait_for(lambda: daemon.journal("done", "daily/2026-01.md"), what="first pass")
+    (vault / "daily").rename(vault / "journal")
+    wait_for(
+        lambda: daemon.journal("start", "journal/2026-01.md"), what="note under the new folder"
+    )
+    wait_for(lambda: "daily/2026-01.md: removed" in daemon.log(), what="old path dropped")
+    moved = vault / "journal" / "2026-01.md"
+    stays_still(moved)
+    assert not (vault / "daily").exists()

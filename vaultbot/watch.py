@@ -101,6 +101,7 @@ class Daemon(NoteProcessor):
     ) -> None:
         super().__init__(root, config, options, pipeline, fetcher, stop_event)
         self.observer: BaseObserver | None = None
+        self._rescan_wanted = threading.Event()
         self.lock = DaemonLock(root, vault=str(root))
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -142,7 +143,7 @@ class Daemon(NoteProcessor):
 
     def _start_observer(self) -> None:
         handler = VaultEventHandler(
-            self.root, self.config.get("vault", "ignore"), self.queue.touch, self._rescan
+            self.root, self.config.get("vault", "ignore"), self.queue.touch, self._request_rescan
         )
         interval = min(2.0, max(0.5, self.options.debounce))
         self.observer, kind = start_observer(
@@ -198,6 +199,14 @@ class Daemon(NoteProcessor):
             )
             self._start_observer()
             self._rescan()
+        if self._rescan_wanted.is_set():
+            self._rescan_wanted.clear()
+            self._rescan()
+
+    def _request_rescan(self) -> None:
+        """Called on watchdog's thread when a folder moved: the loop rescans (it owns the vault)."""
+        self._rescan_wanted.set()
+        self.queue.wake()
 
     def _recreate_lock(self) -> None:
         """``.vaultbot/`` was deleted under the daemon: take the lock again, save state anew."""
