@@ -914,3 +914,34 @@ def test_note_is_immutable_and_survives_pickling() -> None:
         del note.text
     copy = pickle.loads(pickle.dumps(note))
     assert copy == note and places(copy) == places(note)
+
+
+TRICKY_LIST = """## 1.2
+
+- https://arxiv.org/abs/2512.24880
+\t- sub https://arxiv.org/abs/2512.24880
+  continuation https://arxiv.org/abs/2512.22905
+<!-- a comment
+https://arxiv.org/abs/2512.22905 -->  https://arxiv.org/abs/2512.03036
+- - -
+1. https://arxiv.org/abs/2512.03036
+   ```
+   code
+   ```
+   after the fence https://arxiv.org/abs/2512.03036
+not indented https://arxiv.org/abs/2512.24880
+    * deep https://arxiv.org/abs/2512.24880
+
+  * shallower https://arxiv.org/abs/2512.22905
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [(p.name, read(p.name)) for p in SEED_FILES] + [("tricky.md", TRICKY_LIST)],
+    ids=lambda v: v if len(v) < 40 else "",
+)
+def test_anchor_asked_first_matches_the_list_pass(name: str, text: str) -> None:
+    walked = [m.anchor_line for m in parse(name, text).mentions]  # without the list pass
+    full = parse(name, text)
+    assert [(m.list_item, m.anchor_line)[1] for m in full.mentions] == walked

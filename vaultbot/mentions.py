@@ -61,11 +61,13 @@ def collect(
     links: tuple[Link, ...],
     items: Callable[[], tuple[ListItem, ...]],
     sections: tuple[Section, ...],
+    item_line: Callable[[int], int | None],
 ) -> Iterator[PaperMention]:
     """Yield every paper mention of the note in text order.
 
     ``items`` builds the note's list items; it is called only when a mention's place or
-    commentary is first asked for (``_Place``), which lint rarely does.
+    commentary is first asked for (``_Place``), which lint rarely does.  ``item_line``
+    returns the line of the innermost item holding a line, without the list pass.
     """
     found = list(_in_frontmatter(scan.text, frontmatter)) if frontmatter else []
     in_links = list(_in_links(links))
@@ -73,7 +75,7 @@ def collect(
     body_start = frontmatter.span.end if frontmatter else 0
     found.extend(_in_text(masked, body_start, links, {f.link for f in in_links}))
     found.sort(key=lambda f: f.start)
-    context = _Context(scan, items, sections)
+    context = _Context(scan, items, sections, item_line)
     for mention in found:
         span = mention.span or scan.span(mention.start, mention.end)
         place = _Place(context, span, mention.in_frontmatter)
@@ -217,6 +219,8 @@ class _Place:
 
     @property
     def anchor_line(self) -> int:
+        if self._where is None and not self._in_frontmatter:
+            return self._context.anchor(self._span)  # without the note's list pass
         return self._located()[2]
 
     @property
@@ -271,9 +275,11 @@ class _Context:
         scan: _Scan,
         items: Callable[[], tuple[ListItem, ...]],
         sections: tuple[Section, ...],
+        item_line: Callable[[int], int | None],
     ) -> None:
         self.scan = scan
         self._build_items = items
+        self._item_line = item_line
         self._items: tuple[ListItem, ...] | None = None
         self.item_lines: list[int] = []
         self.sections = sections
@@ -308,6 +314,14 @@ class _Context:
         if item is not None:
             return item, section, self.items[item].span.line, None
         return item, section, span.line, None
+
+    def anchor(self, span: Span) -> int:
+        """Return the anchor line of a body mention, as ``locate`` would, without the list pass."""
+        section = self._section_at(span.start)
+        if section is not None and self.link_lines.get(section) == span.line:
+            return span.line
+        line = self._item_line(span.line)
+        return span.line if line is None else line
 
     def commentary(self, span: Span, item: int | None, section: int | None) -> str:
         """Return the user's text that belongs to the mention at ``span``."""

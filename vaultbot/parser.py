@@ -75,6 +75,7 @@ def parse(path: str, text: str, *, bom: bool = False) -> Note:
     items = cache(partial(scan.list_items, body_line, regions))  # deferred: see Note
     links = find_links(scan, masked, frontmatter.span.end if frontmatter else 0)
     sections = scan.sections(headings, kind)
+    item_line = partial(scan.item_line, body_line, regions)  # one mention's item, cheaply
     return Note(
         path=path,
         text=text,
@@ -86,7 +87,7 @@ def parse(path: str, text: str, *, bom: bool = False) -> Note:
         list_items=items,
         regions=regions,
         links=links,
-        mentions=tuple(collect(scan, masked, frontmatter, links, items, sections)),
+        mentions=tuple(collect(scan, masked, frontmatter, links, items, sections, item_line)),
         sections=sections,
         block_ids=scan.block_ids(masked),
         kind=kind,
@@ -104,6 +105,7 @@ class _Scan:
         self.line_starts = tuple(accumulate(map(_PLUS_ONE, map(len, self.lines[:-1])), initial=0))
         self._paragraph = (0, 0)  # inline code: the current paragraph's [start, end)
         self._unclosed: set[int] = set()  # backtick run sizes without a closer in it
+        self._inside: set[int] | None = None  # lines inside multi-line regions (lists)
 
     def span(self, start: int, end: int) -> Span:
         """Return the Span of ``[start, end)`` with its 1-based line and column."""
@@ -240,13 +242,7 @@ class _Scan:
             while open_items and open_items[-1][0] >= width:
                 open_items.pop()[7] = last
             last = number
-            first = stripped[0]
-            if first in "-*+":
-                marker = first if stripped[1:2] in _AFTER_MARKER else ""
-                if marker and first != "+" and stripped[2:3] in (first, " ", "\t"):
-                    marker = "" if _THEMATIC.fullmatch(line) else marker  # "- - -", "* * *"
-            else:
-                marker = _ordered_marker(stripped) if first.isdigit() else ""
+            marker = _item_marker(line, stripped)
             if marker:
                 marker_at = self.line_starts[number - 1] + indent
                 after = len(marker)
@@ -264,6 +260,32 @@ class _Scan:
             record[7] = last
         return self._items(order)
 
+    def item_line(self, body_line: int, regions: tuple[Region, ...], line: int) -> int | None:
+        """Return the line of the innermost list item holding ``line``, as ``list_items`` would.
+
+        Walks up from ``line`` instead of running the whole list pass: an item holds the
+        line when every non-blank line between them is indented deeper than the item.
+        lint's duplicate-paper needs just this line (a mention's ``anchor_line``).
+        """
+        inside = self._interior_lines(regions)
+        lines, shallowest = self.lines, -1  # the least width walked so far (-1: none yet)
+        for number in range(line, body_line - 1, -1):
+            if number in inside:
+                continue
+            text = lines[number - 1]
+            stripped = text.lstrip(" \t")
+            if not stripped or stripped == "\r":
+                continue
+            indent = len(text) - len(stripped)
+            width = len(text[:indent].expandtabs(4)) if indent and "\t" in text[:indent] else indent
+            if (shallowest < 0 or width < shallowest) and _item_marker(text, stripped):
+                return number
+            if shallowest < 0 or width < shallowest:
+                shallowest = width
+            if shallowest == 0:
+                return None
+        return None
+
     def _items(self, records: list[list[Any]]) -> tuple[ListItem, ...]:
         """Build the ListItems of ``records`` (inlined: a note has ~100 of them)."""
         lines, starts, items = self.lines, self.line_starts, []
@@ -277,7 +299,10 @@ class _Scan:
 
     def _interior_lines(self, regions: tuple[Region, ...]) -> set[int]:
         """Return the lines that start inside a multi-line region (they never close a list)."""
+        if self._inside is not None:
+            return self._inside
         inside: set[int] = set()
+        self._inside = inside
         for region in regions:
             if region.kind != "frontmatter" and region.kind != "code_inline":
                 last = bisect_right(self.line_starts, max(region.span.end - 1, region.span.start))
@@ -328,6 +353,17 @@ class _Scan:
             if content.startswith("vaultbot"):
                 found.append((region.span.line, content))
         return tuple(found)
+
+
+def _item_marker(line: str, stripped: str) -> str:
+    """Return the list marker that starts ``line`` (``stripped``: without its indent), or ""."""
+    first = stripped[0]
+    if first in "-*+":
+        marker = first if stripped[1:2] in _AFTER_MARKER else ""
+        if marker and first != "+" and stripped[2:3] in (first, " ", "\t"):
+            marker = "" if _THEMATIC.fullmatch(line) else marker  # "- - -", "* * *"
+        return marker
+    return _ordered_marker(stripped) if first.isdigit() else ""
 
 
 def _ordered_marker(stripped: str) -> str:
