@@ -131,12 +131,20 @@ def latency(daemon: Daemon, notes: list[Path], debounce: float) -> list[float]:
     return figures
 
 
-def edits(daemon: Daemon, notes: list[Path], rounds: int, per_round: int) -> None:
-    """Make ``rounds * per_round`` edits, waiting for the daemon to settle each round."""
+def edits(daemon: Daemon, notes: list[Path], rounds: int, per_round: int, start: int) -> None:
+    """Make ``rounds * per_round`` same-size edits (a trailing line rewritten), so memory
+    is measured on a vault that does not grow; wait for the daemon after each round."""
     for r in range(rounds):
         for i in range(per_round):
-            paste(
-                notes[(r * per_round + i) % len(notes)], CACHED_IDS[i % len(CACHED_IDS)], 1000 + i
+            note = notes[(r * per_round + i) % len(notes)]
+            text = note.read_text(encoding="utf-8")
+            body = (
+                text[: text.rfind("\n- bench edit ")]
+                if "\n- bench edit " in text
+                else text.rstrip("\n")
+            )
+            note.write_text(
+                f"{body}\n- bench edit {start + r * per_round + i:06d}\n", encoding="utf-8"
             )
         time.sleep(0.2)
         daemon.wait_idle()
@@ -222,9 +230,9 @@ def measure(daemon: Daemon, notes: list[Path], args: argparse.Namespace, log: Pa
     print(f"idle CPU over 10 s: {idle * 100:.2f} % of one core")
     rss0 = daemon.rss_mb()
     half = args.edits // 2
-    edits(daemon, notes, max(1, half // 100), 100)
+    edits(daemon, notes, max(1, half // 100), 100, 0)
     rss1 = daemon.rss_mb()
-    edits(daemon, notes, max(1, (args.edits - half) // 100), 100)
+    edits(daemon, notes, max(1, (args.edits - half) // 100), 100, half)
     rss2 = daemon.rss_mb()
     print(
         f"RSS: {rss0:.0f} MB after start-up, {rss1:.0f} MB after {half} edits, "

@@ -11,6 +11,7 @@ recognised by their content hash, so they never start another round.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -33,6 +34,7 @@ __all__ = ["Abandoned", "Daemon", "VaultGone", "WatchOptions", "watch"]
 log = logging.getLogger("vaultbot.watch")
 
 TICK = 0.5  # seconds between health checks when nothing is due
+BIG_BATCH = 100  # after a batch this large, freeze the heap again (see _start)
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ class Daemon(NoteProcessor):
             self.worker.start()
         self.status.update(state="running", queue=len(self.queue))
         self.status.flush(force=True)
+        gc.freeze()  # the parsed vault lives all day: keep full collections from rescanning it
 
     def _start_observer(self) -> None:
         handler = VaultEventHandler(
@@ -183,6 +186,8 @@ class Daemon(NoteProcessor):
             due = self.queue.pop_due()
             if due:
                 self._handle_batch(due)
+                if len(due) > BIG_BATCH:
+                    gc.freeze()  # notes re-parsed on a first start are long-lived too
             self._save_state()
             self._report()
 

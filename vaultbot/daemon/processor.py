@@ -201,7 +201,9 @@ class NoteProcessor:
         note's own entries are replaced then.
         """
         assert self.vault is not None
-        if rel not in self.vault.files or not (self.root / rel).is_file():
+        if not (self.root / rel).is_file():
+            return  # gone: the removal is handled when its event (or the requeue) is due
+        if rel not in self.vault.files:
             self.vault = self.vault.with_note(rel)
             return
         notes, sources, unreadable = {}, {}, {}  # type: ignore[var-annotated]
@@ -357,8 +359,12 @@ class NoteProcessor:
         return written
 
     def _write_one(self, rel: str, edits: list[Edit]) -> bool:
-        """Write one note; requeue it when it changed since it was read."""
+        """Write one note; requeue it when it changed since it was read (or right after)."""
         assert self.vault is not None
+        source = self.vault.sources[rel]
+        ours = writer.encode(
+            writer.splice(writer.decode(source.raw)[0], edits, source.newline), source.bom
+        )
         result = writer.apply(self.root, edits, self.vault.sources)
         for path, reason in result.skipped:
             log.info("%s: not written (%s)", path, reason)
@@ -366,8 +372,13 @@ class NoteProcessor:
         if not result.written:
             return False
         log.info("%s: updated", rel)
+        stamp = _stamp(self.root / rel)
         self._reload(rel)
-        self._record(rel, self.vault.sources[rel].raw if rel in self.vault.sources else None)
+        now = self.vault.sources.get(rel)
+        if stamp is None or now is None or now.raw != ours:  # moved, deleted or saved meanwhile
+            self._requeue({rel})
+            return True
+        self._record(rel, ours, stamp)
         return True
 
     def _is_held(self, rel: str) -> bool:
