@@ -71,6 +71,18 @@ class Vault:
             files.discard(rel)
         return replace(self, files=tuple(sorted(files)), notes=notes, sources=sources, unreadable=unreadable)
 
+    def parsed(self, paths: Iterable[str]) -> Vault:
+        """Return a copy holding exactly the notes ``paths``, parsed (the index is kept).
+
+        Lets ``vaultbot.lint.split`` index the vault once and parse halves of it.
+        """
+        notes: dict[str, Note] = {}
+        sources: dict[str, Source] = {}
+        unreadable: dict[str, NoteReadError] = {}
+        for rel in paths:
+            _load_one(self.root, rel, self.config, notes, sources, unreadable)
+        return replace(self, notes=notes, sources=sources, unreadable=unreadable)
+
     def with_files(self) -> Vault:
         """Return a copy whose file index is rescanned (an attachment was added or removed)."""
         return replace(self, files=tuple(sorted(scan_files(self.root, self.config))))

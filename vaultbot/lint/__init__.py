@@ -68,19 +68,22 @@ def lint(
     *,
     whole_vault: bool | None = None,
     rules_path: Path | None = None,
+    context: LintContext | None = None,
 ) -> list[Diagnostic]:
     """Lint ``vault``'s parsed notes and return the findings sorted by (path, line, col, rule).
 
     ``select``/``ignore`` take rule ids (or ``ALL``) and override the vault's
     ``[lint]`` config.  ``whole_vault`` defaults to "every note of the vault was
-    parsed"; vault-wide rules (orphan-asset) run only then.
+    parsed"; vault-wide rules (orphan-asset) run only then.  ``context`` (over ``vault``)
+    replaces the one built here, so a caller can read its resolved references afterwards.
     """
     from vaultbot.lint.checks import REGISTRY
 
     rules = load_rules(rules_path)
     selection, sources = selection_for(vault, select, ignore)
     selection.validate(rules, sources)
-    if whole_vault is None:
-        whole_vault = set(vault.note_paths) <= set(vault.notes) | set(vault.unreadable)
-    ctx = LintContext(vault, whole_vault)
-    return run(ctx, selection.effective(rules), REGISTRY)
+    if context is None:
+        if whole_vault is None:
+            whole_vault = set(vault.note_paths) <= set(vault.notes) | set(vault.unreadable)
+        context = LintContext(vault, whole_vault)
+    return run(context, selection.effective(rules), REGISTRY)

@@ -7,7 +7,7 @@ and every link is resolved once whatever the number of rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -61,11 +61,14 @@ class LintContext:
 
     ``whole_vault`` is False when only some notes were parsed (pre-commit passes the
     changed files); vault-wide rules such as orphan-asset then stay quiet, since the
-    notes that were not read may reference the file.
+    notes that were not read may reference the file.  ``referenced_elsewhere`` returns
+    the files referenced by notes linted in another process (``vaultbot.lint.split``);
+    orphan-asset counts them too.
     """
 
     vault: Vault
     whole_vault: bool
+    referenced_elsewhere: Callable[[], set[str]] = field(default=set, repr=False)
     _index: FileIndex | None = field(default=None, init=False, repr=False)
     _references: dict[str, list[Reference]] = field(default_factory=dict, init=False, repr=False)
     _resolved: dict[tuple[str, str], Resolution] = field(

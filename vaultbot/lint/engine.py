@@ -199,15 +199,15 @@ def run(ctx: LintContext, rules: Sequence[Rule], registry: Mapping[str, Check]) 
     decider = Decider(rules)
     found: list[Diagnostic] = []
     note_rules = [r for r in rules if registry[r.id].scope == "note"]
-    for rule in rules:
-        if registry[rule.id].scope == "vault":
-            found.extend(_run_one(registry[rule.id], rule, ctx, None, decider, None))
     for path in sorted(ctx.vault.notes):
         note = ctx.vault.notes[path]
         quiet = Suppressions.of(note) if note.directives or note.frontmatter else None
         for rule in note_rules:
             if quiet is None or not quiet.covers_file(rule.id):
                 found.extend(_run_one(registry[rule.id], rule, ctx, note, decider, quiet))
+    for rule in rules:  # last: orphan-asset may wait for notes linted in another process
+        if registry[rule.id].scope == "vault":
+            found.extend(_run_one(registry[rule.id], rule, ctx, None, decider, None))
     return sorted(found, key=lambda d: d.sort_key)
 
 

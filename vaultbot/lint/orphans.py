@@ -34,6 +34,7 @@ def orphan_assets(ctx: LintContext) -> Iterator[str]:
     if not candidates:
         return
     used = referenced_files(ctx) | canvas_files(ctx.vault.root, ctx.vault.files)
+    used |= ctx.referenced_elsewhere()
     for path in candidates:
         if path not in used:
             yield path

@@ -14,6 +14,7 @@ from pathlib import Path
 from vaultbot.config import find_vault_root, load_config
 from vaultbot.diagnostics import Diagnostic, Edit
 from vaultbot.lint import lint
+from vaultbot.lint.split import lint_vault
 from vaultbot.vault import NOTE_SUFFIX, is_ignored, load_vault, scan_files
 from vaultbot.writer import apply
 
@@ -47,10 +48,13 @@ def lint_paths(
     run = LintRun()
     cwd = (cwd or Path.cwd()).resolve()
     for root, wanted in group_by_vault(paths).items():
-        vault = load_vault(root, only=None if wanted is WHOLE else sorted(wanted))
-        diags = lint(vault, select, ignore, whole_vault=wanted is WHOLE)
-        if fix:
-            diags = _fix(vault.root, diags, vault.sources, run)
+        if wanted is WHOLE and not fix:
+            diags = lint_vault(root, select, ignore)  # two cores for a large vault
+        else:
+            vault = load_vault(root, only=None if wanted is WHOLE else sorted(wanted))
+            diags = lint(vault, select, ignore, whole_vault=wanted is WHOLE)
+            if fix:
+                diags = _fix(vault.root, diags, vault.sources, run)
         shown = _shown_prefix(root, cwd)
         for diag in diags:
             run.shown[id(diag)] = shown(diag.path)

@@ -1,0 +1,83 @@
+"""Linting a whole vault on two cores (vaultbot.lint.split) finds exactly what one core does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from vaultbot.diagnostics import Diagnostic
+from vaultbot.lint import split
+from vaultbot.lint.paths import lint_paths
+from vaultbot.vault import load_vault
+
+VAULTS = Path(__file__).parent / "vaults"
+SAMPLE = Path(__file__).parent.parent / "sample_vault"
+
+
+def rows(found: list[Diagnostic]) -> list[tuple[object, ...]]:
+    return [(d.path, d.line, d.column, d.rule, d.severity, d.message, d.fix) for d in found]
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    """The assets case plus the sample vault's real notes, an unreadable note, and an
+    attachment referenced only by a note the helper process lints."""
+    root = tmp_path / "vault"
+    shutil.copytree(VAULTS / "assets", root)
+    for note in SAMPLE.rglob("*.md"):
+        target = root / "notes" / note.relative_to(SAMPLE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(note, target)
+    (root / "notes" / "binary.md").write_bytes(b"\x00\x01 not text")
+    shutil.copyfile(root / "asset" / "unused.png", root / "asset" / "orphan.png")
+    helper_notes = load_vault(root, only=()).note_paths[1::2]  # split.lint_vault's halves
+    helper_note = next(p for p in helper_notes if p != "notes/binary.md")
+    with (root / helper_note).open("a", encoding="utf-8") as handle:
+        handle.write("\n![[unused.png]]\n")
+    return root
+
+
+def one_core(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Diagnostic]:
+    monkeypatch.setattr(split, "MIN_NOTES", 10**9)
+    return split.lint_vault(root)
+
+
+def two_cores(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Diagnostic]:
+    monkeypatch.setattr(split, "MIN_NOTES", 1)
+    monkeypatch.setattr(split.os, "sched_getaffinity", lambda pid: {0, 1})
+    return split.lint_vault(root)
+
+
+def test_split_run_finds_the_same_as_one_core(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = one_core(vault, monkeypatch)
+    rules = {d.rule for d in alone}
+    assert {"missing-asset", "bare-paper-link", "unreadable-note", "orphan-asset"} <= rules
+    orphans = [d.path for d in alone if d.rule == "orphan-asset"]
+    assert "asset/orphan.png" in orphans and "asset/unused.png" not in orphans  # helper's note
+    assert rows(two_cores(vault, monkeypatch)) == rows(alone)
+
+
+def test_failed_helper_is_redone_here(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = one_core(vault, monkeypatch)
+    monkeypatch.setattr(split, "_helper_main", lambda conn, *args: os._exit(3))
+    assert rows(two_cores(vault, monkeypatch)) == rows(alone)
+
+
+def test_lint_paths_on_a_vault_root_uses_the_split(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = one_core(vault, monkeypatch)
+    monkeypatch.setattr(split, "MIN_NOTES", 1)
+    monkeypatch.setattr(split.os, "sched_getaffinity", lambda pid: {0, 1})
+    started: list[int] = []
+    original = split._Helper.__init__
+
+    def counting(self: split._Helper, *args: object) -> None:
+        started.append(1)
+        original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(split._Helper, "__init__", counting)
+    assert rows(lint_paths([vault]).diagnostics) == rows(alone) and started == [1]

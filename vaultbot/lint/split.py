@@ -1,0 +1,123 @@
+"""Lint a whole vault; a large one on two cores, a forked helper taking half of the notes.
+
+Parsing is most of a cold ``vaultbot lint`` (issue 4: 10,000 notes in under 3 s on two
+cores), and notes parse independently.  A parsed ``Note`` costs as much to unpickle as
+to parse, so the helper sends back only plain data: its findings as tuples, and the
+files its notes reference (orphan-asset must see every note's references).  The helper
+is forked (Linux), so it starts in milliseconds with the file index already in memory.
+If it fails in any way, this process lints its half too: same findings, just slower.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from vaultbot.diagnostics import Diagnostic
+from vaultbot.lint import lint
+from vaultbot.lint.context import LintContext
+from vaultbot.lint.orphans import referenced_files
+from vaultbot.vault import Vault, load_vault
+
+MIN_NOTES = 1000  # below this a second process saves less than it costs (bench_lint.py)
+
+Half = tuple[list[tuple[Any, ...]], set[str]]  # findings as tuples, referenced files
+
+
+def lint_vault(
+    root: Path, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
+) -> list[Diagnostic]:
+    """Return the findings of every note and vault rule of the vault at ``root``."""
+    index = load_vault(root, only=())  # the file index and settings; no note parsed yet
+    paths = index.note_paths
+    if not _worth_splitting(len(paths)):
+        return lint(index.parsed(paths), select, ignore, whole_vault=True)
+    helper = _Helper(index, paths[1::2], select, ignore)
+    try:
+        vault = index.parsed(paths[0::2])
+        ctx = LintContext(vault, True, referenced_elsewhere=helper.referenced)
+        found = lint(vault, select, ignore, context=ctx)
+        found.extend(helper.findings())
+    finally:
+        helper.close()
+    return sorted(found, key=lambda d: d.sort_key)
+
+
+def _worth_splitting(notes: int) -> bool:
+    """Return True for a vault big enough on a Linux machine with two cores or more."""
+    if notes < MIN_NOTES or sys.platform != "linux":
+        return False
+    return len(os.sched_getaffinity(0)) >= 2
+
+
+def _lint_half(
+    index: Vault, paths: Sequence[str], select: Iterable[str] | None, ignore: Iterable[str] | None
+) -> Half:
+    """Parse and lint ``paths`` (note rules only); return plain findings and references."""
+    vault = index.parsed(paths)
+    ctx = LintContext(vault, False)
+    found = lint(vault, select, ignore, context=ctx)
+    rows = [(d.path, d.line, d.column, d.rule, d.severity, d.message, d.fix) for d in found]
+    return rows, referenced_files(ctx)
+
+
+def _helper_main(conn: Connection, *args: Any) -> None:
+    """Run in the forked helper: send ``_lint_half``'s result, or None when it failed."""
+    try:
+        result: Half | None = _lint_half(*args)
+    except BaseException:  # noqa: BLE001 - the parent redoes the half and reports the error
+        result = None
+    conn.send(result)
+    conn.close()
+
+
+class _Helper:
+    """The forked helper process linting half of the notes, and its result once received."""
+
+    def __init__(
+        self,
+        index: Vault,
+        paths: Sequence[str],
+        select: Iterable[str] | None,
+        ignore: Iterable[str] | None,
+    ) -> None:
+        import multiprocessing
+
+        self._args = (index, paths, select, ignore)
+        self._result: Half | None = None
+        context = multiprocessing.get_context("fork")
+        self._conn, child_end = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_helper_main, args=(child_end, *self._args), daemon=True
+        )
+        self._process.start()
+        child_end.close()
+
+    def referenced(self) -> set[str]:
+        """Return the files the helper's notes reference (waits for the helper)."""
+        return self._received()[1]
+
+    def findings(self) -> list[Diagnostic]:
+        """Return the helper's findings (waits for the helper)."""
+        return [Diagnostic(*row) for row in self._received()[0]]
+
+    def close(self) -> None:
+        """Stop the helper if it still runs (this process failed first) and reap it."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._conn.close()
+
+    def _received(self) -> Half:
+        if self._result is None:
+            try:
+                self._result = self._conn.recv()
+            except (EOFError, OSError):
+                self._result = None
+            if self._result is None:  # the helper failed: do its half here
+                self._result = _lint_half(*self._args)
+        return self._result
