@@ -57,3 +57,13 @@ def test_a_corrupt_edges_file_means_a_rebuild(tmp_path: Path) -> None:
     second = run_sync(root, offline=True)
     assert not second.changed
     assert related_cache.load(vault, related_cache.fingerprint(vault)) is not None
+
+
+def test_without_a_cache_the_state_folder_still_gets_the_full_gitignore(tmp_path: Path) -> None:
+    from vaultbot.cache import STATE_GITIGNORE
+
+    root = tmp_path / "v"
+    shutil.copytree(Path(__file__).parent / "vaults" / "link_small", root)
+    run_sync(root, offline=True)
+    lines = (root / ".vaultbot/.gitignore").read_text(encoding="utf-8").splitlines()
+    assert lines == STATE_GITIGNORE.splitlines() + [related_cache.FILE_NAME]

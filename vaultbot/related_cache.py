@@ -80,7 +80,7 @@ def store(vault: Vault, digest: str, edges: Edges, titles: dict[str, str]) -> No
         "titles": dict(sorted(titles.items())),
     }
     with contextlib.suppress(OSError):
-        folder = state_dir(vault.root)  # creates it with vaultbot's .gitignore
+        folder = state_dir(vault.root)
         _ignore_in_git(folder)
         tmp = folder / f".{FILE_NAME}.tmp"
         tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
@@ -89,8 +89,10 @@ def store(vault: Vault, digest: str, edges: Edges, titles: dict[str, str]) -> No
 
 def _ignore_in_git(folder: Path) -> None:
     """List the edges file in ``.vaultbot/.gitignore`` (it is a cache, not vault content)."""
+    from vaultbot.cache import STATE_GITIGNORE
+
     ignore = folder / ".gitignore"
-    text = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
+    text = ignore.read_text(encoding="utf-8") if ignore.exists() else STATE_GITIGNORE
     if FILE_NAME not in text.splitlines():
         sep = "" if not text or text.endswith("\n") else "\n"
         ignore.write_text(f"{text}{sep}{FILE_NAME}\n", encoding="utf-8")
