@@ -945,3 +945,18 @@ def test_anchor_asked_first_matches_the_list_pass(name: str, text: str) -> None:
     walked = [m.anchor_line for m in parse(name, text).mentions]  # without the list pass
     full = parse(name, text)
     assert [(m.list_item, m.anchor_line)[1] for m in full.mentions] == walked
+
+
+@pytest.mark.parametrize(
+    ("destination", "path"),
+    [
+        ("asset/Pasted%20image%2020260104183643.png", "asset/Pasted image 20260104183643.png"),
+        ("asset/a%20b%2520c.png", "asset/a b%20c.png"),  # %25 is '%': not a %20 fast path
+        ("asset/%E5%9B%BE%201.png", "asset/图 1.png"),
+        ("asset/50%25%20off.png", "asset/50% off.png"),
+        ("asset/bad%zz.png", "asset/bad%zz.png"),
+    ],
+)
+def test_markdown_destination_is_percent_decoded_like_unquote(destination: str, path: str) -> None:
+    note = parse("n.md", f"![]({destination})\n")
+    assert [link.path for link in note.links] == [path]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from vaultbot.mdlinks import URL_STOP
@@ -38,8 +37,7 @@ _BLOCK_ID_TAIL = re.compile(r"[ \t]+\^[A-Za-z0-9-]+$")
 _TRAILING = "?!.,:*_~'\""
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
+class _Found(NamedTuple):
     """A mention before its context is known."""
 
     start: int
@@ -139,6 +137,9 @@ def _in_text(
     ``[arXiv:2301.10000](https://arxiv.org/abs/2301.10000)`` is one mention (the link);
     ``[arXiv:2301.10000](https://alphaxiv.org/...)`` is a text mention.
     """
+    text_ids = find_text_ids(masked, body_start)
+    if not text_ids:
+        return  # most notes: no need to map what the links cover
     covered = _merged_spans(
         sorted(
             (
@@ -149,7 +150,7 @@ def _in_text(
         )
     )
     starts = [start for start, _ in covered]
-    for text_id in find_text_ids(masked, body_start):
+    for text_id in text_ids:
         at = bisect_right(starts, text_id.start) - 1
         if at >= 0 and covered[at][1] > text_id.start:
             continue

@@ -12,8 +12,7 @@ well-shaped but impossible ID such as ``0808.05394`` is reported, not queried).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 PaperHost = Literal["arxiv", "hf", "doi"]
 
@@ -83,8 +82,7 @@ _HF_HOSTS = frozenset({"huggingface.co", "hf.co"})
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org"})
 
 
-@dataclass(frozen=True, slots=True)
-class PaperRef:
+class PaperRef(NamedTuple):
     """A paper named by a URL or text: ID without version, the version written, the host kind."""
 
     paper_id: str
@@ -92,8 +90,7 @@ class PaperRef:
     host: PaperHost
 
 
-@dataclass(frozen=True, slots=True)
-class TextId:
+class TextId(NamedTuple):
     """A paper ID written as text (``arXiv:ID`` or the DOI form) at ``[start, end)``."""
 
     start: int

@@ -47,7 +47,7 @@ __all__ = ["bare_url_end", "parse"]
 _FM_FENCE = re.compile(r"-{3,}[ \t]*\r?")
 _HEADING = re.compile(r"\n[ \t]{0,3}(#{1,6})(?=[ \t\r\n]|$)([^\n]*)")
 _HEADING_AT_0 = re.compile(r"\n(#{1,6})(?=[ \t\r\n]|$)([^\n]*)")  # "\n#" prefix: fast search
-_INDENTED_HASH = ("\n #", "\n  #", "\n   #", "\n\t#")
+_INDENTED_HASH = re.compile(r"\n(?: {1,3}|\t)#")
 _ORDERED = re.compile(r"\d{1,9}[.)](?=[ \t]|\r?$)")
 _AFTER_MARKER = frozenset({" ", "\t", "", "\r"})
 _THEMATIC = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*\r?")
@@ -60,6 +60,7 @@ _REPORT_TITLE = "Hugging Face Daily Papers Report"
 _PAPER_ICON = "📄"
 _OPENERS = ("`", "%%", "<!--", "~~~")
 _PLUS_ONE = (1).__add__
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (~75 spans a note)
 
 
 def parse(path: str, text: str, *, bom: bool = False) -> Note:
@@ -110,7 +111,7 @@ class _Scan:
     def span(self, start: int, end: int) -> Span:
         """Return the Span of ``[start, end)`` with its 1-based line and column."""
         line = bisect_right(self.line_starts, start)
-        return Span(start, end, line, start - self.line_starts[line - 1] + 1)
+        return _new(Span, (start, end, line, start - self.line_starts[line - 1] + 1))
 
     def line_end(self, line: int) -> int:
         """Return the offset after line ``line``'s content (1-based), before ``\\r\\n``."""
@@ -206,17 +207,20 @@ class _Scan:
 
     def headings(self, anchored: str) -> tuple[Heading, ...]:
         """Return the ATX headings outside code, comments and frontmatter."""
-        headings = []
-        indented = any(prefix in anchored for prefix in _INDENTED_HASH)
+        headings, source = [], self.text
+        indented = _INDENTED_HASH.search(anchored) is not None
         for match in (_HEADING if indented else _HEADING_AT_0).finditer(anchored):
-            raw = self.text[match.start(2) - 1 : match.end(2) - 1]
+            start, stop = match.span(2)
+            raw = source[start - 1 : stop - 1]
             content = raw.rstrip("\r")
             text = content.strip()
-            closed = text.rstrip("#")
-            if closed != text and (not closed or closed[-1] in " \t"):
-                text = closed.rstrip()
-            end = match.end(2) - 1 - (len(raw) - len(content))
-            headings.append(Heading(len(match.group(1)), text, self.span(match.start(1) - 1, end)))
+            if text.endswith("#"):  # a closing sequence "## Title ##"
+                closed = text.rstrip("#")
+                if not closed or closed[-1] in " \t":
+                    text = closed.rstrip()
+            end = stop - 1 - (len(raw) - len(content))
+            span = self.span(match.start(1) - 1, end)
+            headings.append(_new(Heading, (len(match.group(1)), text, span)))
         return tuple(headings)
 
     def list_items(self, body_line: int, regions: tuple[Region, ...]) -> tuple[ListItem, ...]:
@@ -324,8 +328,7 @@ class _Scan:
         next_start = {"day": len(self.text), "paper": len(self.text)}
         for section_kind, heading, month, day_of, title in reversed(found):
             span = self.span(heading.span.start, next_start[section_kind])
-            section = Section(section_kind, title, heading, span, month, day_of)  # type: ignore[arg-type]
-            sections.append(section)
+            sections.append(_new(Section, (section_kind, title, heading, span, month, day_of)))
             next_start[section_kind] = heading.span.start
         return tuple(reversed(sections))
 
