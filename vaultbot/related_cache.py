@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +27,30 @@ FILE_NAME = "related-edges.json"
 FORMAT = 1
 
 Edges = dict[tuple[str, str], float]
+_LINK_OWN = re.compile(
+    r"(?m)^[ \t]*- related: .* %%vaultbot%%[ \t]*\r?\n?|[ \t]\^arxiv-[A-Za-z0-9-]+(?=[ \t]*\r?$)"
+    r"|^vaultbot-block-ids:.*\r?\n?"
+)
 
 
 def fingerprint(vault: Vault) -> str:
-    """Return a digest of everything the related-paper edges are computed from."""
+    """Return a digest of everything the related-paper edges are computed from.
+
+    The notes enter as their text minus what link itself writes (related lines, its
+    ``^arxiv-`` block IDs, its frontmatter key), so linking does not invalidate the
+    edges it was computed from; any other change does.  Text, not the mentions'
+    commentary, is hashed because the parser computes commentary only on demand.
+    """
     digest = hashlib.blake2b(digest_size=16)
     digest.update(json.dumps(_settings(vault), sort_keys=True, default=str).encode())
     for rel in sorted(vault.notes):
-        for m in vault.notes[rel].mentions:
-            if not m.in_frontmatter:
-                digest.update(f"{m.paper_id}\0{m.stated_title or ''}\0{m.commentary}\1".encode())
-        digest.update(b"\2")
+        text = vault.notes[rel].text
+        if "%%vaultbot%%" in text or " ^arxiv-" in text or "vaultbot-block-ids" in text:
+            text = _LINK_OWN.sub("", text)
+        digest.update(rel.encode())
+        digest.update(b"\0")
+        digest.update(text.encode())
+        digest.update(b"\1")
     return digest.hexdigest()
 
 
