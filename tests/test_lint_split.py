@@ -48,6 +48,7 @@ def one_core(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Diagnostic]:
 def two_cores(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Diagnostic]:
     monkeypatch.setattr(split, "MIN_NOTES", 1)
     monkeypatch.setattr(split.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(split.os, "getloadavg", lambda: (0.2, 0.5, 0.5))
     return split.lint_vault(root)
 
 
@@ -66,12 +67,24 @@ def test_failed_helper_is_redone_here(vault: Path, monkeypatch: pytest.MonkeyPat
     assert rows(two_cores(vault, monkeypatch)) == rows(alone)
 
 
+def test_busy_cores_keep_the_run_in_one_process(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = one_core(vault, monkeypatch)
+    monkeypatch.setattr(split, "MIN_NOTES", 1)
+    monkeypatch.setattr(split.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(split.os, "getloadavg", lambda: (1.9, 1.0, 1.0))
+    monkeypatch.setattr(split, "_Helper", None)  # a split would fail here
+    assert rows(split.lint_vault(vault)) == rows(alone)
+
+
 def test_lint_paths_on_a_vault_root_uses_the_split(
     vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alone = one_core(vault, monkeypatch)
     monkeypatch.setattr(split, "MIN_NOTES", 1)
     monkeypatch.setattr(split.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(split.os, "getloadavg", lambda: (0.2, 0.5, 0.5))
     started: list[int] = []
     original = split._Helper.__init__
 
