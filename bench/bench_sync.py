@@ -70,17 +70,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--notes", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="work in this (empty) folder and keep it")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it; a vault a previous "
+                        "--keep run left there is reused (no generation, no first sync)")
     args = parser.parse_args(argv)
     os.environ.setdefault("VAULTBOT_STATE_DIR", tempfile.mkdtemp(prefix="vaultbot-bench-state-"))
     work = args.keep or Path(tempfile.mkdtemp(prefix="vaultbot-bench-sync-"))
     root = work / "vault"
     try:
-        generate(root, args.notes, 1)
-        started = time.perf_counter()
-        first = run_sync(root, offline=True)
-        print(f"first sync of {args.notes} notes (builds the graph): {time.perf_counter() - started:7.2f} s, "
-              f"{first.links_added} links added in {len(first.changed)} notes")
+        if not root.exists():
+            generate(root, args.notes, 1)
+            started = time.perf_counter()
+            first = run_sync(root, offline=True)
+            print(f"first sync of {args.notes} notes (builds the graph): {time.perf_counter() - started:7.2f} s, "
+                  f"{first.links_added} links added in {len(first.changed)} notes")
         second = run_sync(root, offline=True)
         steps = ", ".join(f"{k} {v:.2f} s" for k, v in second.seconds.items())
         print(f"run_sync with nothing to do, per step: {steps}; {len(second.changed)} notes changed")
