@@ -24,8 +24,6 @@ def test_links_written_by_sync_do_not_invalidate_the_edges(tmp_path: Path) -> No
     vault = load_vault(root)
     stored = related_cache.load(vault, related_cache.fingerprint(vault))
     assert stored is not None and stored[0]
-    assert related_cache.FILE_NAME in (root / ".vaultbot/.gitignore").read_text(encoding="utf-8").splitlines()
-    assert "*.lock" in (root / ".vaultbot/.gitignore").read_text(encoding="utf-8")  # vaultbot's own list kept
 
 
 def test_stored_edges_equal_a_fresh_build(tmp_path: Path) -> None:
@@ -57,13 +55,3 @@ def test_a_corrupt_edges_file_means_a_rebuild(tmp_path: Path) -> None:
     second = run_sync(root, offline=True)
     assert not second.changed
     assert related_cache.load(vault, related_cache.fingerprint(vault)) is not None
-
-
-def test_without_a_cache_the_state_folder_still_gets_the_full_gitignore(tmp_path: Path) -> None:
-    from vaultbot.cache import STATE_GITIGNORE
-
-    root = tmp_path / "v"
-    shutil.copytree(Path(__file__).parent / "vaults" / "link_small", root)
-    run_sync(root, offline=True)
-    lines = (root / ".vaultbot/.gitignore").read_text(encoding="utf-8").splitlines()
-    assert lines == STATE_GITIGNORE.splitlines() + [related_cache.FILE_NAME]

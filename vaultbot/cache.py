@@ -19,20 +19,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Iterable, Iterator
 
+from vaultbot.config import STATE_DIR
 from vaultbot.errors import CacheError
+from vaultbot.state import ensure_gitignore
 
 SCHEMA_VERSION = 3  # 2: categories space-separated; 3: done_notes
 # A "not found" answer is trusted this long, then asked again (new IDs appear daily).
 NOT_FOUND_TTL = 30 * 24 * 3600
-STATE_GITIGNORE = """\
-# Written by vaultbot: transient files only.  cache.sqlite itself may be committed.
-*.sqlite-wal
-*.sqlite-shm
-*.sqlite-journal
-*.lock
-*.log
-*.corrupt-*
-"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
@@ -233,9 +226,8 @@ def _prepare_folder(folder: Path) -> None:
     """Create the state folder and its ``.gitignore`` so a vault in git stays clean."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        ignore = folder / ".gitignore"
-        if folder.name == ".vaultbot" and not ignore.exists():
-            ignore.write_text(STATE_GITIGNORE, encoding="utf-8")
+        if folder.name == STATE_DIR:
+            ensure_gitignore(folder)
     except OSError as exc:
         raise CacheError(f"{folder}: cannot create the cache folder: {exc}") from exc
 

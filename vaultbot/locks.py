@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from vaultbot.config import STATE_DIR
+from vaultbot.state import state_dir
 from vaultbot.errors import LockError
 
 DAEMON_LOCK = "daemon.lock"
@@ -56,13 +57,6 @@ class LockOwner:
         return f"PID {self.pid} on {self.host}" + (
             f" (since {self.started})" if self.started else ""
         )
-
-
-def state_dir(root: Path) -> Path:
-    """Return ``<vault>/.vaultbot``, creating it when missing."""
-    folder = Path(root) / STATE_DIR
-    folder.mkdir(exist_ok=True)
-    return folder
 
 
 def hostname() -> str:

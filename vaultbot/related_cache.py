@@ -6,7 +6,7 @@ stated title and commentary (never vaultbot's own lines, which the parser leaves
 the metadata cache file, the tag rules and the ``[link]`` settings.  A fingerprint of
 those is stored with the edges in ``.vaultbot/related-edges.json`` (JSON, never pickle:
 a vault may come from elsewhere and nothing in it is executed); a different fingerprint
-means a full rebuild.  The file is transient and listed in ``.vaultbot/.gitignore``.
+means a full rebuild.  The file is transient (``.vaultbot/.gitignore`` ignores it).
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def load(vault: Vault, digest: str) -> tuple[Edges, dict[str, str]] | None:
 
 def store(vault: Vault, digest: str, edges: Edges, titles: dict[str, str]) -> None:
     """Write the edges atomically; a failure only costs the next run a rebuild."""
-    from vaultbot.locks import state_dir
+    from vaultbot.state import state_dir
 
     payload = {
         "fingerprint": digest,
@@ -95,18 +95,6 @@ def store(vault: Vault, digest: str, edges: Edges, titles: dict[str, str]) -> No
     }
     with contextlib.suppress(OSError):
         folder = state_dir(vault.root)
-        _ignore_in_git(folder)
         tmp = folder / f".{FILE_NAME}.tmp"
         tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, folder / FILE_NAME)
-
-
-def _ignore_in_git(folder: Path) -> None:
-    """List the edges file in ``.vaultbot/.gitignore`` (it is a cache, not vault content)."""
-    from vaultbot.cache import STATE_GITIGNORE
-
-    ignore = folder / ".gitignore"
-    text = ignore.read_text(encoding="utf-8") if ignore.exists() else STATE_GITIGNORE
-    if FILE_NAME not in text.splitlines():
-        sep = "" if not text or text.endswith("\n") else "\n"
-        ignore.write_text(f"{text}{sep}{FILE_NAME}\n", encoding="utf-8")
