@@ -294,6 +294,7 @@ def resolve_path(
     but the metadata it fetched).
     """
     from vaultbot import resolve_state
+    from vaultbot.locks import vault_write_lock
     from vaultbot.vault import load_vault
     from vaultbot.writer import apply
 
@@ -305,7 +306,10 @@ def resolve_path(
     vault = load_vault(root, config, only=changed)
     result = resolve_vault(vault, offline=offline, progress=progress)
     result.summary.notes_unchanged = len(vault.note_paths) - len(changed)
-    written = apply(vault.root, result.edits, vault.sources, dry_run=dry_run)
+    # One writer per vault: wait for the daemon or another run to finish its writes.
+    # The writer re-reads each note under the lock and skips one that changed meanwhile.
+    with contextlib.nullcontext() if dry_run else vault_write_lock(vault.root):
+        written = apply(vault.root, result.edits, vault.sources, dry_run=dry_run)
     if not dry_run and path.exists():
         with Cache.open(path) as done_cache:
             resolve_state.mark_done(root, done_cache, _complete_notes(vault, result, written), fingerprint)

@@ -16,6 +16,7 @@ from vaultbot.diagnostics import Diagnostic, Edit
 from vaultbot.lint import lint
 from vaultbot.lint.split import lint_vault
 from vaultbot.vault import NOTE_SUFFIX, is_ignored, load_vault, scan_files
+from vaultbot.locks import vault_write_lock
 from vaultbot.writer import apply
 
 WHOLE = None  # marker in a vault's wanted set: lint every note
@@ -118,7 +119,8 @@ def _fix(root: Path, diags: list[Diagnostic], sources: dict, run: LintRun) -> li
     edits = _non_overlapping(edit for diag in diags for edit in diag.fix)
     if not edits:
         return diags
-    result = apply(root, edits, sources)
+    with vault_write_lock(root):  # only --fix writes; plain lint never waits for the lock
+        result = apply(root, edits, sources)
     run.written.extend(result.written)
     run.skipped.extend(result.skipped)
     applied = set(edits)
