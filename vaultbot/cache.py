@@ -151,6 +151,16 @@ class Cache:
             found.update(row[0] for row in self._query(sql, [*chunk, fresh_after]))
         return found
 
+    def not_found_expiry(self, ids: Iterable[str]) -> float | None:
+        """Return when the first of the "not found" answers for ``ids`` expires (None: none held)."""
+        oldest: float | None = None
+        for chunk in _chunks(sorted(set(ids)), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self._query(f"SELECT min(checked_at) FROM not_found WHERE id IN ({marks})", chunk)
+            if rows and rows[0][0] is not None:
+                oldest = rows[0][0] if oldest is None else min(oldest, rows[0][0])
+        return None if oldest is None else oldest + NOT_FOUND_TTL
+
     def put(self, records: Iterable[PaperRecord]) -> int:
         """Store ``records`` (replacing older ones) and forget any "not found" for them."""
         rows = [_row(r) for r in records]

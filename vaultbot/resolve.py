@@ -17,7 +17,7 @@ import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Collection, Iterable, Mapping
 
 from vaultbot.cache import Cache, PaperRecord, default_cache_path
 from vaultbot.config import Config
@@ -148,8 +148,14 @@ def resolve_vault(
     offline: bool = False,
     client: ArxivClient | None = None,
     progress: Progress | None = None,
+    settled: Collection[str] = frozenset(),
 ) -> ResolveResult:
-    """Resolve every paper of ``vault``; fetch what the cache lacks unless ``offline``."""
+    """Resolve every paper of ``vault``; fetch what the cache lacks unless ``offline``.
+
+    ``settled`` names notes known to need no edit (a previous sync left them complete
+    and their bytes are the same, ``vaultbot.sync_state``): they are not planned, only
+    their unresolved IDs listed, so the summary is the same as a run that plans them.
+    """
     section = vault.config["resolve"]
     rules = load_tag_rules(vault.root, section["tag_rules"])
     path = default_cache_path(vault.root, section["cache_path"])
@@ -166,8 +172,10 @@ def resolve_vault(
         with Cache.open(path) as cache:
             knowledge = _gather(cache, valid, stated, rules, summary, client, progress)
     result = ResolveResult(summary=summary, failures=dict(knowledge.reasons))
+    if summary.requests:
+        settled = frozenset()  # what was fetched may give settled notes new titles or tags
     for rel in sorted(vault.notes):
-        _plan_note(vault.notes[rel], mentions[rel], knowledge, result)
+        _plan_note(vault.notes[rel], mentions[rel], knowledge, result, rel not in settled)
     summary.resolved = len([i for i in valid if knowledge.title(i)])
     return result
 
@@ -223,9 +231,11 @@ def _learn(outcome: FetchOutcome, records: dict[str, PaperRecord], reasons: dict
     summary.requests = outcome.requests
 
 
-def _plan_note(note: Note, mentions: list[PaperMention], knowledge: Knowledge, result: ResolveResult) -> None:
-    """Add the note's link and frontmatter edits and its unresolved IDs to ``result``."""
-    edits = plan_note(note, mentions, knowledge)
+def _plan_note(
+    note: Note, mentions: list[PaperMention], knowledge: Knowledge, result: ResolveResult, plan: bool = True
+) -> None:
+    """Add the note's link and frontmatter edits (when ``plan``) and its unresolved IDs to ``result``."""
+    edits = plan_note(note, mentions, knowledge) if plan else []
     result.edits.extend(edits)
     result.summary.links_rewritten += sum(1 for e in edits if e.start >= note.body_start and e.old)
     result.summary.notes_changed += bool(edits)

@@ -171,28 +171,33 @@ def paper_nodes(vault: Vault) -> list[Any]:
 
 def link_step(vault: Vault, stage: _Stage, report: SyncReport, progress: Progress) -> None:
     """Compute related links on the current vault and apply them."""
-    from vaultbot import link
+    from vaultbot.link import link  # not ``from vaultbot import link``: that is the function
 
     progress("link: scoring related papers")
     edges, titles = related_edges(stage.vault, remember=not stage.dry_run)
-    result = link.link(stage.vault, edges, titles)
+    result = link(stage.vault, edges, titles)
     report.links_added += result.links_added
     report.links_removed += result.links_removed
     progress(f"link: {result.links_added} links to add, {result.links_removed} to remove")
     stage.apply(result.edits)
 
 
-def resolve_step(stage: _Stage, report: SyncReport, offline: bool, only: set[str] | None, progress: Progress) -> None:
-    """Resolve bare paper links on the current vault and apply the edits."""
+def resolve_step(stage: _Stage, report: SyncReport, offline: bool, only: set[str] | None, progress: Progress,
+                 settled: set[str] | None = None) -> Any:
+    """Resolve bare paper links on the current vault, apply the edits; return the outcome.
+
+    ``settled`` notes are known to need no resolve edit (``sync_state``) and are not planned.
+    """
     from vaultbot.resolve import resolve_vault
 
     def show(done: int, total: int, requests: int) -> None:
         progress(f"resolve: {done}/{total} papers, {requests} requests")
 
-    outcome = resolve_vault(stage.vault, offline=offline, progress=show)
+    outcome = resolve_vault(stage.vault, offline=offline, progress=show, settled=settled or set())
     report.resolve = outcome.summary
     report.unresolved = [u.to_diagnostic() for u in outcome.unresolved if only is None or u.path in only]
     stage.apply([e for e in outcome.edits if only is None or e.path in only])
+    return outcome
 
 
 def lint_step(stage: _Stage, report: SyncReport, only: set[str] | None, progress: Progress) -> None:
@@ -221,8 +226,14 @@ def run_sync(
 
     The daemon passes its in-memory ``vault`` and the notes that ``changed``: those are
     re-read, resolved and linted; link always looks at the whole vault, because one
-    changed note can change related lines anywhere.
+    changed note can change related lines anywhere.  Without them the run is
+    ``sync_whole.run_whole``: it remembers each finished run and does work
+    proportional to what changed since (``vaultbot.sync_state``).
     """
+    if vault is None and changed is None:
+        from vaultbot.sync_whole import run_whole
+
+        return run_whole(Path(root), offline=offline, dry_run=dry_run, config=config, progress=progress)
     only = set(changed) if changed is not None else None
     started = time.perf_counter()
     if vault is None:
@@ -261,13 +272,13 @@ def run_link(root: str | Path, *, dry_run: bool = False, config: Config | None =
 
 def run_clean(root: str | Path, *, dry_run: bool = False, config: Config | None = None) -> SyncReport:
     """Run ``vaultbot clean``: remove every related line, block ID and key link wrote."""
-    from vaultbot import link
+    from vaultbot.link import clean
 
     vault = load_vault(root, config)
     report = SyncReport(vault)
     with _writing(vault.root, dry_run):
         stage = _Stage(vault, report, dry_run)
-        result = link.clean(vault)
+        result = clean(vault)
         report.links_removed = result.links_removed
         stage.apply(result.edits)
         stage.finish()
