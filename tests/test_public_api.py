@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 
@@ -11,6 +12,15 @@ import vaultbot
 def test_every_public_name_resolves() -> None:
     for name in vaultbot.__all__:
         assert getattr(vaultbot, name) is not None, name
+
+
+def test_no_public_name_shadows_a_submodule() -> None:
+    import pkgutil
+
+    submodules = {m.name for m in pkgutil.iter_modules(vaultbot.__path__)}
+    assert not submodules & set(vaultbot.__all__)
+    link_module = importlib.import_module("vaultbot.link")  # the submodule stays reachable
+    assert vaultbot.link_vault is link_module.link
 
 
 def test_import_does_not_load_heavy_dependencies() -> None:
