@@ -960,3 +960,9 @@ def test_anchor_asked_first_matches_the_list_pass(name: str, text: str) -> None:
 def test_markdown_destination_is_percent_decoded_like_unquote(destination: str, path: str) -> None:
     note = parse("n.md", f"![]({destination})\n")
     assert [link.path for link in note.links] == [path]
+
+
+def test_frontmatter_mention_has_no_commentary() -> None:
+    text = "---\nsources:\n  - https://arxiv.org/abs/2512.24880 extra words\n---\n- https://arxiv.org/abs/2512.22905\n\t- 评论\n"
+    found = [(m.in_frontmatter, m.commentary, m.anchor_line) for m in parse("n.md", text).mentions]
+    assert found == [(True, "", 3), (False, "评论", 5)]

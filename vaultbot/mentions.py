@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from vaultbot.mdlinks import URL_STOP
@@ -25,7 +25,7 @@ from vaultbot.model import Frontmatter, Link, ListItem, PaperMention, Section, S
 from vaultbot.papers import PaperRef, TextId, find_text_ids, paper_from_url
 
 if TYPE_CHECKING:
-    from vaultbot.parser import _Scan
+    from vaultbot.parser import _ListPass, _Scan
 
 VAULTBOT_MARKER = "%%vaultbot%%"
 
@@ -57,15 +57,13 @@ def collect(
     masked: str,
     frontmatter: Frontmatter | None,
     links: tuple[Link, ...],
-    items: Callable[[], tuple[ListItem, ...]],
+    items: _ListPass,
     sections: tuple[Section, ...],
-    item_line: Callable[[int], int | None],
 ) -> Iterator[PaperMention]:
     """Yield every paper mention of the note in text order.
 
-    ``items`` builds the note's list items; it is called only when a mention's place or
-    commentary is first asked for (``_Place``), which lint rarely does.  ``item_line``
-    returns the line of the innermost item holding a line, without the list pass.
+    ``items`` is the note's deferred list pass; it runs only when a mention's place or
+    commentary is first asked for (``_Place``), which lint rarely does.
     """
     found = list(_in_frontmatter(scan.text, frontmatter)) if frontmatter else []
     in_links = list(_in_links(links))
@@ -73,7 +71,7 @@ def collect(
     body_start = frontmatter.span.end if frontmatter else 0
     found.extend(_in_text(masked, body_start, links, {f.link for f in in_links}))
     found.sort(key=lambda f: f.start)
-    context = _Context(scan, items, sections, item_line)
+    context = _Context(scan, items, sections, len(found))
     for mention in found:
         span = mention.span or scan.span(mention.start, mention.end)
         place = _Place(context, span, mention.in_frontmatter)
@@ -231,7 +229,11 @@ class _Place:
     @property
     def commentary(self) -> str:
         if self._commentary is None:
-            self._commentary = self._context.commentary(self._span, *self._located()[:2])
+            if self._in_frontmatter:
+                self._commentary = ""  # frontmatter is data, not the user's commentary
+            else:
+                self._commentary = self._context.commentary(self._span, *self._located()[:2])
+            self._context.place_done()
         return self._commentary
 
     def _located(self) -> tuple[int | None, int | None, int, str | None]:
@@ -272,15 +274,11 @@ class _Context:
     """
 
     def __init__(
-        self,
-        scan: _Scan,
-        items: Callable[[], tuple[ListItem, ...]],
-        sections: tuple[Section, ...],
-        item_line: Callable[[int], int | None],
+        self, scan: _Scan, items: _ListPass, sections: tuple[Section, ...], places: int
     ) -> None:
-        self.scan = scan
-        self._build_items = items
-        self._item_line = item_line
+        self._scan: _Scan | None = scan
+        self._list_pass = items
+        self._pending = places  # places whose commentary is not worked out yet
         self._items: tuple[ListItem, ...] | None = None
         self.item_lines: list[int] = []
         self.sections = sections
@@ -288,10 +286,27 @@ class _Context:
         self._link_lines: dict[int, int | None] | None = None
 
     @property
+    def scan(self) -> _Scan:
+        """Return the note's scanner (dropped once every place is worked out)."""
+        assert self._scan is not None, "a mention context used after all its places"
+        return self._scan
+
+    def place_done(self) -> None:
+        """Count one place fully worked out; after the last one, let the scanner go.
+
+        The scanner holds the note's text again as lines: kept for every note it would
+        add a third to a vault's memory (link and graph ask every commentary).
+        """
+        self._pending -= 1
+        if self._pending == 0:
+            self._scan = None
+            self._list_pass.release()
+
+    @property
     def items(self) -> tuple[ListItem, ...]:
         """Return the note's list items (built by the parser's list pass on first use)."""
         if self._items is None:
-            self._items = self._build_items()
+            self._items = self._list_pass()
             self.item_lines = [item.span.line for item in self._items]
         return self._items
 
@@ -321,7 +336,7 @@ class _Context:
         section = self._section_at(span.start)
         if section is not None and self.link_lines.get(section) == span.line:
             return span.line
-        line = self._item_line(span.line)
+        line = self._list_pass.item_line(span.line)
         return span.line if line is None else line
 
     def commentary(self, span: Span, item: int | None, section: int | None) -> str:

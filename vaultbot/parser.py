@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import cache, partial
 from itertools import accumulate
 from typing import Any
 
@@ -73,10 +72,11 @@ def parse(path: str, text: str, *, bom: bool = False) -> Note:
     headings = scan.headings(anchored)
     kind, report_date = _kind(anchored, headings)
     body_line = bisect_right(scan.line_starts, frontmatter.span.end) + 1 if frontmatter else 1
-    items = cache(partial(scan.list_items, body_line, regions))  # deferred: see Note
+    items = _ListPass(scan, body_line, regions)  # deferred: see Note
     links = find_links(scan, masked, frontmatter.span.end if frontmatter else 0)
     sections = scan.sections(headings, kind)
-    item_line = partial(scan.item_line, body_line, regions)  # one mention's item, cheaply
+    mentions = tuple(collect(scan, masked, frontmatter, links, items, sections))
+    scan.drop_lines()  # the deferred parts split the text again if ever asked
     return Note(
         path=path,
         text=text,
@@ -88,7 +88,7 @@ def parse(path: str, text: str, *, bom: bool = False) -> Note:
         list_items=items,
         regions=regions,
         links=links,
-        mentions=tuple(collect(scan, masked, frontmatter, links, items, sections, item_line)),
+        mentions=mentions,
         sections=sections,
         block_ids=scan.block_ids(masked),
         kind=kind,
@@ -97,16 +97,65 @@ def parse(path: str, text: str, *, bom: bool = False) -> Note:
     )
 
 
+class _ListPass:
+    """A note's deferred list pass (``Note.list_items``) and its one-line variant.
+
+    It keeps the scanner (a second copy of the note's text, as lines) only while some
+    deferred part may still need it: once the items are built and the mentions' places
+    are all worked out (``release``), it lets go.
+    """
+
+    __slots__ = ("_body_line", "_items", "_regions", "_released", "_scan")
+
+    def __init__(self, scan: _Scan, body_line: int, regions: tuple[Region, ...]) -> None:
+        self._scan: _Scan | None = scan
+        self._body_line = body_line
+        self._regions = regions
+        self._items: tuple[ListItem, ...] | None = None
+        self._released = False
+
+    def __call__(self) -> tuple[ListItem, ...]:
+        """Return the note's list items, running the list pass the first time."""
+        if self._items is None:
+            assert self._scan is not None  # kept until the items exist
+            self._items = self._scan.list_items(self._body_line, self._regions)
+            if self._released:
+                self._scan = None
+        return self._items
+
+    def item_line(self, line: int) -> int | None:
+        """Return the line of the innermost list item holding ``line`` (no list pass)."""
+        assert self._scan is not None  # released only when no mention needs it any more
+        return self._scan.item_line(self._body_line, self._regions, line)
+
+    def release(self) -> None:
+        """Let the scanner go once the items exist (the mentions need it no more)."""
+        self._released = True
+        if self._items is not None:
+            self._scan = None
+
+
 class _Scan:
     """Per-note scanning state: the text, its lines and offset -> position lookup."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lines = text.split("\n")
+        self._lines: list[str] | None = text.split("\n")
         self.line_starts = tuple(accumulate(map(_PLUS_ONE, map(len, self.lines[:-1])), initial=0))
         self._paragraph = (0, 0)  # inline code: the current paragraph's [start, end)
         self._unclosed: set[int] = set()  # backtick run sizes without a closer in it
         self._inside: set[int] | None = None  # lines inside multi-line regions (lists)
+
+    @property
+    def lines(self) -> list[str]:
+        """Return the text's lines (each without its ``\\n``), split again if dropped."""
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+    def drop_lines(self) -> None:
+        """Forget the lines (a second copy of the text) until a deferred part needs them."""
+        self._lines = None
 
     def span(self, start: int, end: int) -> Span:
         """Return the Span of ``[start, end)`` with its 1-based line and column."""
