@@ -292,3 +292,70 @@ def test_broken_frontmatter_notes_are_left_alone(small: Path) -> None:
     run_link(small)
     assert note.read_text(encoding="utf-8") == broken
     assert "2026-01#" not in (small / "reports/HF Daily 2026-02-07.md").read_text(encoding="utf-8")
+
+
+# -- only: the daemon's incremental link (issue 8) ------------------------------------------
+
+
+def _generated(tmp_path: Path, notes: int = 60, seed: int = 5) -> Path:
+    import sys
+
+    sys.path.insert(0, str(HERE.parent / "bench"))
+    from generate_vault import generate
+
+    root = tmp_path / "gen"
+    generate(root, notes, seed=seed)
+    return root
+
+
+def _edges(root: Path) -> tuple[dict[tuple[str, str], float], dict[str, str]]:
+    from vaultbot.sync import related_edges
+
+    return related_edges(load_vault(root), remember=False)
+
+
+@pytest.mark.parametrize("which", ["sample", "generated"])
+def test_only_gives_exactly_the_full_runs_edits_for_those_notes(tmp_path: Path, which: str) -> None:
+    if which == "sample":
+        root = tmp_path / "sample"
+        shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("*-wal", "*-shm", "*.lock"))
+    else:
+        root = _generated(tmp_path)
+    edges, titles = _edges(root)
+    weaker = dict(sorted(edges.items())[::2])  # a second state: stale lines to update/remove
+    for round_edges in (edges, weaker):
+        vault = load_vault(root)
+        full = link.link(vault, round_edges, titles)
+        assert full.edits, "the round must have work to compare"
+        paths = sorted(vault.notes)
+        subsets = [{p} for p in paths] + [set(paths[::3]), set(paths[1::2]), {"not/a/note.md"}]
+        for subset in subsets:
+            part = link.link(vault, round_edges, titles, only=subset)
+            assert part.edits == [e for e in full.edits if e.path in subset]
+        apply(vault.root, full.edits, vault.sources)
+
+
+def test_affected_notes_cover_every_edit_after_a_change(tmp_path: Path) -> None:
+    root = _generated(tmp_path, notes=80, seed=9)
+    vault = load_vault(root)
+    edges, titles = _edges(root)
+    apply(vault.root, link.link(vault, edges, titles).edits, vault.sources)
+    vault = load_vault(root)
+    before = link.plan_links(vault, edges, titles)
+    daily = sorted(p for p in vault.notes if p.startswith("daily/"))
+    first, last = vault.notes[daily[0]], vault.notes[daily[-1]]
+    late_paper = next(m.paper_id for m in last.mentions if not m.in_frontmatter)
+    changes = {  # note -> new text: a late paper pasted into the earliest note (its target moves),
+        daily[0]: first.text + f"\n- https://arxiv.org/abs/{late_paper}\n",
+        daily[-1]: "plain text, every paper gone\n",  # mentions removed
+    }
+    for rel, text in changes.items():
+        (root / rel).write_text(text, encoding="utf-8")
+        vault = vault.with_note(rel)
+    new_edges = _edges(root)[0]
+    after = link.plan_links(vault, new_edges, titles)
+    only = link.affected_notes(before, after) | set(changes)
+    full = link.link_edits(after)
+    assert full.edits and {e.path for e in full.edits} <= only
+    assert link.link_edits(after, only).edits == full.edits
+    assert len(only) < len(vault.notes)

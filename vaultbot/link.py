@@ -58,8 +58,12 @@ class LinkResult:
 
 
 @dataclass
-class _Plan:
-    """The vault-wide decisions: first mentions, block IDs of target lines, related map."""
+class LinkPlan:
+    """The vault-wide decisions: first mentions, block IDs of target lines, related map.
+
+    ``referenced`` holds the target lines some related line links to (they keep or get
+    a block ID); ``holders`` maps each paper to the notes mentioning it.
+    """
 
     vault: Vault
     targets: dict[str, Occurrence]
@@ -68,6 +72,8 @@ class _Plan:
     titles: Mapping[str, str]
     referenced: set[tuple[str, int]] = field(default_factory=set)
     names: dict[str, int] = field(default_factory=dict)
+    holders: dict[str, set[str]] = field(default_factory=dict)
+    occurrences: list[Occurrence] = field(default_factory=list)
     _by_path: dict[str, list[tuple[int, str]]] | None = None
 
     def ids_in(self, path: str) -> list[tuple[int, str]]:
@@ -79,36 +85,55 @@ class _Plan:
         return self._by_path.get(path, [])
 
 
-def link(vault: Vault, edges: Edges, titles: Mapping[str, str] | None = None) -> LinkResult:
+def link(
+    vault: Vault, edges: Edges, titles: Mapping[str, str] | None = None, *, only: Iterable[str] | None = None
+) -> LinkResult:
     """Return the edits that make every note's related lines and block IDs current.
 
     ``edges`` maps ``(a, b)`` paper pairs to a similarity score (``similarity.related``);
     ``titles`` maps paper IDs to titles (cache/graph), falling back to what the note says.
+    ``only`` (note paths) limits the edits to those notes: exactly the edits a full run
+    gives them, since the vault-wide decisions still read every note (the daemon passes
+    the notes ``affected_notes`` names).
     """
+    return link_edits(plan_links(vault, edges, titles), only)
+
+
+def plan_links(vault: Vault, edges: Edges, titles: Mapping[str, str] | None = None) -> LinkPlan:
+    """Return the vault-wide decisions of a link run (cheap next to rendering every note)."""
     active = {p: n for p, n in vault.notes.items() if _note_state(n) == "active"}
     ignored = ignored_papers(vault.notes.values())
     occurrences = [o for p in sorted(active) for o in _occurrences(active[p]) if o.paper_id not in ignored]
     targets = _first_mentions(occurrences)
     related = related_map(edges, set(targets), vault.config.get("link", "max_links"))
     all_titles = {**_note_titles(active.values()), **(titles or {})}
-    plan = _Plan(vault, targets, _line_ids(active, targets), related, all_titles)
+    plan = LinkPlan(vault, targets, _line_ids(active, targets), related, all_titles)
     plan.names = regions.name_counts(vault.note_paths)
-    return _collect(vault, plan, occurrences)
+    plan.occurrences = occurrences
+    plan.referenced = _referenced(occurrences, related, targets)
+    plan.holders = _holders(vault.notes.values())
+    return plan
+
+
+def link_edits(plan: LinkPlan, only: Iterable[str] | None = None) -> LinkResult:
+    """Return the edits ``plan`` asks of every note (of the notes ``only``, when given)."""
+    return _collect(plan.vault, plan, plan.occurrences, None if only is None else set(only))
 
 
 def clean(vault: Vault) -> LinkResult:
     """Return the edits that remove everything link wrote (related lines, IDs, the key)."""
-    plan = _Plan(vault, {}, {}, {}, {})
-    return _collect(vault, plan, [])
+    plan = LinkPlan(vault, {}, {}, {}, {})
+    return _collect(vault, plan, [], None)
 
 
-def _collect(vault: Vault, plan: _Plan, occurrences: list[Occurrence]) -> LinkResult:
+def _collect(vault: Vault, plan: LinkPlan, occurrences: list[Occurrence], only: set[str] | None) -> LinkResult:
     by_note: dict[str, list[Occurrence]] = {}
     for occ in occurrences:
         by_note.setdefault(occ.path, []).append(occ)
     result = LinkResult()
-    lines = {p: _related_lines(n, by_note.get(p, []), plan) for p, n in vault.notes.items()}
-    for path in sorted(vault.notes):
+    paths = sorted(vault.notes if only is None else only & vault.notes.keys())
+    lines = {p: _related_lines(vault.notes[p], by_note.get(p, []), plan) for p in paths}
+    for path in paths:
         note = vault.notes[path]
         if _note_state(note) == "untouchable":
             continue
@@ -173,6 +198,73 @@ def _day(note: Note, mention: PaperMention) -> tuple[object, ...]:
         section = note.sections[mention.section]
         month, day = section.month or 0, section.day or 0
     return (month, day, note.path, mention.anchor_line)
+
+
+def _referenced(
+    occurrences: Iterable[Occurrence], related: Mapping[str, list[str]], targets: Mapping[str, Occurrence]
+) -> set[tuple[str, int]]:
+    """Return the target lines some anchor's related line links to (as ``_render`` lists them)."""
+    anchors: dict[tuple[str, int], set[str]] = {}
+    for occ in occurrences:
+        anchors.setdefault((occ.path, occ.line), set()).add(occ.paper_id)
+    referenced: set[tuple[str, int]] = set()
+    for here in anchors.values():
+        for paper in here:
+            for other in related.get(paper, ()):
+                if other not in here:
+                    referenced.add((targets[other].path, targets[other].line))
+    return referenced
+
+
+def _holders(notes: Iterable[Note]) -> dict[str, set[str]]:
+    """Return paper -> the notes mentioning it in their body (ignored papers too)."""
+    holders: dict[str, set[str]] = {}
+    for note in notes:
+        for m in note.mentions:
+            if not m.in_frontmatter:
+                holders.setdefault(m.paper_id, set()).add(note.path)
+    return holders
+
+
+def affected_notes(before: LinkPlan, after: LinkPlan) -> set[str]:
+    """Return the notes whose link edits may differ between two plans of an edited vault.
+
+    A note's desired state is read from its own text (the caller adds the notes that
+    changed) and from the plan: the related list of each paper it mentions, and, for
+    each paper listed, where its target is (note, line, block ID, how the note is named)
+    and its title; a target line keeps its block ID while it is referenced.  Every note
+    touched by a difference in those is returned; the others would get the same edits
+    as before, which were applied.
+    """
+    if before.vault.app != after.vault.app:
+        return set(after.vault.notes)
+    moved = {p for p in before.targets.keys() | after.targets.keys() if _target(before, p) != _target(after, p)}
+    papers = {p for p in before.related.keys() | after.related.keys() if before.related.get(p) != after.related.get(p)}
+    for plan in (before, after):
+        papers |= {q for p in moved for q in plan.related.get(p, ())}
+    notes = {path for path, _ in _referenced_ids(before) ^ _referenced_ids(after)}
+    for plan in (before, after):
+        notes.update(rel for p in papers for rel in plan.holders.get(p, ()))
+        notes.update(plan.targets[p].path for p in moved if p in plan.targets)  # its block IDs
+    return notes
+
+
+def _referenced_ids(plan: LinkPlan) -> set[tuple[str, str]]:
+    """Return (note, block ID) of the referenced target lines (a line moving is no change)."""
+    return {(path, plan.line_ids[(path, line)]) for path, line in plan.referenced}
+
+
+def _target(plan: LinkPlan, paper: str) -> tuple[object, ...] | None:
+    """Return what a related line shows of ``paper``: its target note, block ID and title.
+
+    Not the target's line number: a line inserted above it moves it without changing
+    any link to it (the note itself is then affected through ``referenced``).
+    """
+    occ = plan.targets.get(paper)
+    if occ is None:
+        return None
+    name = occ.path[:-3].rsplit("/", 1)[-1].casefold()
+    return (occ.path, plan.line_ids[(occ.path, occ.line)], plan.names.get(name), plan.titles.get(paper, paper))
 
 
 def _first_mentions(occurrences: Iterable[Occurrence]) -> dict[str, Occurrence]:
@@ -313,7 +405,7 @@ class _NoteLines:
         return owned
 
 
-def _related_lines(note: Note, occurrences: list[Occurrence], plan: _Plan) -> _NoteLines:
+def _related_lines(note: Note, occurrences: list[Occurrence], plan: LinkPlan) -> _NoteLines:
     """Work out the desired related line of every anchor line of ``note``."""
     anchors: dict[int, list[str]] = {}
     for occ in occurrences:
@@ -325,7 +417,7 @@ def _related_lines(note: Note, occurrences: list[Occurrence], plan: _Plan) -> _N
     return _NoteLines(note, desired, regions.find_related_lines(note))
 
 
-def _render(note: Note, line: int, papers: list[str], plan: _Plan) -> str | None:
+def _render(note: Note, line: int, papers: list[str], plan: LinkPlan) -> str | None:
     """Return the related line body (no indent) for an anchor, or None when it has none."""
     here = set(papers)
     listed: list[str] = []
@@ -336,7 +428,6 @@ def _render(note: Note, line: int, papers: list[str], plan: _Plan) -> str | None
     targets = []
     for paper in listed:
         occ = plan.targets[paper]
-        plan.referenced.add((occ.path, occ.line))
         targets.append(regions.Target(_link_path(plan.vault, plan.names, note.path, occ.path),
                                       plan.line_ids[(occ.path, occ.line)], plan.titles.get(paper, paper)))
     markdown = plan.vault.app.use_markdown_links
@@ -387,7 +478,7 @@ def _links_of(body: str) -> set[str]:
     return {part for part in inner.split(regions.SEPARATOR) if part}
 
 
-def _block_id_edits(note: Note, plan: _Plan) -> list[Edit]:
+def _block_id_edits(note: Note, plan: LinkPlan) -> list[Edit]:
     """Return the edits that add needed block IDs, drop stale ones, and update the record."""
     recorded = set(regions.recorded_block_ids(note) or ())
     keep: set[str] = set()

@@ -10,9 +10,8 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
-
 from typing import TYPE_CHECKING
 
 from vaultbot.config import Config
@@ -21,6 +20,7 @@ from vaultbot.daemon.worker import Fetcher
 from vaultbot.vault import Vault
 
 if TYPE_CHECKING:
+    from vaultbot.link import LinkPlan
     from vaultbot.similarity import SimilarityIndex
 
 log = logging.getLogger("vaultbot.watch")
@@ -159,25 +159,36 @@ def _resolve_factory(root: Path, config: Config, offline: bool) -> Step | None:
 
 
 class LinkStep:
-    """Keep related lines current, updating the similarity index for changed notes only.
+    """Keep related lines current, doing work proportional to the change (issue 8).
 
     The index is built once (on the first call) and then updated paper by paper
     (``SimilarityIndex.update``/``remove``), so a changed note costs the papers it
-    mentions, not a rebuild; ``link.link`` then yields edits only for notes whose
-    related lines or block IDs actually change.
+    mentions, not a rebuild.  The vault-wide link plan is redone (cheap), compared
+    with the previous one, and only the changed notes plus the notes the difference
+    touches (``link.affected_notes``: those holding a paper whose related list, or a
+    listed paper's target or title, changed) are rendered; the rest would get the
+    same edits as last time, which were written.
     """
 
     def __init__(self) -> None:
         self.index: SimilarityIndex | None = None
         self.papers_of: dict[str, set[str]] = {}
+        self.plan: LinkPlan | None = None
+        self.last_only: set[str] | None = None  # the notes the last call rendered (None: all)
+        self.pending: set[str] = set()  # the notes the last call gave edits
 
     def __call__(self, vault: Vault, rels: Sequence[str]) -> Outcome:
-        from vaultbot import link
+        from vaultbot.link import affected_notes, link_edits, plan_links
 
         index = self._build(vault) if self.index is None else self._update(vault, rels)
         titles = {pid: node.title for pid, node in index.nodes.items() if node.title}
-        result = link.link(vault, index.edges(), titles)
-        return Outcome(edits=list(result.edits))
+        plan = plan_links(vault, index.edges(), titles)
+        only = None if self.plan is None else affected_notes(self.plan, plan) | set(rels) | self.pending
+        edits = list(link_edits(plan, only).edits)
+        # Notes just given edits are rendered again next time: if a write was dropped
+        # (the note changed, a later step failed), this heals it; if not, it costs little.
+        self.plan, self.last_only, self.pending = plan, only, {e.path for e in edits}
+        return Outcome(edits=edits)
 
     def _build(self, vault: Vault) -> SimilarityIndex:
         from vaultbot.similarity import LinkParams, SimilarityIndex

@@ -1,0 +1,81 @@
+"""The daemon's link step works in proportion to the change and edits what a full run edits (issue 8)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from vaultbot import link
+from vaultbot.daemon.steps import LinkStep
+from vaultbot.vault import Vault, load_vault
+from vaultbot.writer import apply
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent / "bench"))
+from generate_vault import generate
+
+
+def full_edits(step: LinkStep, vault: Vault) -> list[object]:
+    """Return what ``link.link`` over the whole vault yields with the step's current edges."""
+    assert step.index is not None
+    titles = {pid: node.title for pid, node in step.index.nodes.items() if node.title}
+    return list(link.link(vault, step.index.edges(), titles).edits)
+
+
+def written(vault: Vault, edits: list[object]) -> Vault:
+    """Write ``edits`` as the daemon does and return the vault with those notes re-read."""
+    result = apply(vault.root, edits, vault.sources)  # type: ignore[arg-type]
+    assert not result.skipped
+    for rel in result.written:
+        vault = vault.with_note(rel)
+    return vault
+
+
+def test_link_step_renders_only_affected_notes_and_matches_a_full_run(tmp_path: Path) -> None:
+    root = tmp_path / "gen"
+    generate(root, 120, seed=11)
+    vault = load_vault(root)
+    step = LinkStep()
+    first = step(vault, sorted(vault.notes))
+    assert step.last_only is None and first.edits == full_edits(step, vault)
+    vault = written(vault, first.edits)
+    assert step(vault, []).edits == []  # the written notes are checked once more: settled
+    daily = sorted(p for p in vault.notes if p.startswith("daily/"))
+    late = next(m.paper_id for m in vault.notes[daily[-1]].mentions if not m.in_frontmatter)
+    changes = [
+        (daily[3], lambda t: t + "\n- a comment with no paper\n"),  # nothing to relink elsewhere
+        (daily[0], lambda t: t + f"\n- https://arxiv.org/abs/{late}\n"),  # a target moves earlier
+        (daily[-1], lambda t: "every paper removed\n"),
+        ("daily/new note.md", lambda t: f"- https://arxiv.org/abs/{late} new thoughts on it\n"),
+    ]
+    for rel, change in changes:
+        path = root / rel
+        path.write_text(change(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8")
+        vault = vault.with_note(rel)
+        previous = set(step.pending)
+        outcome = step(vault, [rel])
+        assert outcome.edits == full_edits(step, vault), rel
+        assert step.last_only is not None
+        edited = {e.path for e in outcome.edits}  # type: ignore[attr-defined]
+        assert len(step.last_only - edited - {rel} - previous) <= 2, rel  # rendered: the notes that change
+        if "no paper" in path.read_text(encoding="utf-8"):
+            assert step.last_only == {rel}  # its papers' lists, targets and titles are the same
+        vault = written(vault, outcome.edits)
+        assert step(vault, []).edits == [] == full_edits(step, vault)  # converged, nothing pending
+        assert step.last_only == edited  # the notes just written, checked once more
+
+
+def test_link_step_after_a_deletion_removes_links_to_the_gone_papers(tmp_path: Path) -> None:
+    root = tmp_path / "sample"
+    shutil.copytree(HERE.parent / "sample_vault", root, ignore=shutil.ignore_patterns("*-wal", "*-shm", "*.lock"))
+    vault = load_vault(root)
+    step = LinkStep()
+    vault = written(vault, step(vault, sorted(vault.notes)).edits)
+    gone = "reports/" + min(p.name for p in (root / "reports").glob("*.md"))
+    (root / gone).unlink()
+    vault = vault.with_note(gone)
+    outcome = step(vault, [gone])
+    assert outcome.edits == full_edits(step, vault) and outcome.edits
+    vault = written(vault, outcome.edits)
+    assert full_edits(step, vault) == []
