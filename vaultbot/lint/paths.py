@@ -15,8 +15,8 @@ from vaultbot.config import find_vault_root, load_config
 from vaultbot.diagnostics import Diagnostic, Edit
 from vaultbot.lint import lint
 from vaultbot.lint.split import lint_vault
-from vaultbot.vault import NOTE_SUFFIX, is_ignored, load_vault, scan_files
 from vaultbot.locks import vault_write_lock
+from vaultbot.vault import NOTE_SUFFIX, is_ignored, load_vault, scan_files
 from vaultbot.writer import apply
 
 WHOLE = None  # marker in a vault's wanted set: lint every note
