@@ -42,6 +42,10 @@ URL_STOP = (
 _URL_BODY = re.compile(rf"https?://[^{URL_STOP}]+")
 _TRAILING = "?!.,:*_~'\""
 _MAX_LINK_TEXT = 4000
+_NONE = 1 << 62  # "no such candidate left": larger than any offset
+_NONE_MOD = _NONE + 1  # find()'s -1 % _NONE_MOD is _NONE; any offset stays itself
+_new = tuple.__new__  # builds a Link without its Python-level __new__ (~32 links a note)
+_URL_END_KEEP = frozenset(_TRAILING + ")]")
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
@@ -65,15 +69,17 @@ def bare_url_end(text: str, start: int) -> int | None:
     if match is None:
         return None
     url = match.group()
-    while url:
+    while url[-1] in _URL_END_KEEP:  # the common case skips the loop: no trailing mark
         if url[-1] in _TRAILING or url[-1] == ")" and url.count(")") > url.count("("):
             url = url[:-1]
         elif url[-1] == "]" and url.count("]") > url.count("["):
             url = url[:-1]  # not GitHub's rule: "[see https://x.org]" is common in notes
         else:
             break
-    host = url[url.index("//") + 2 :]
-    if not host or host[0] in "./":
+        if not url:
+            return None
+    host_at = url.index("//") + 2
+    if host_at >= len(url) or url[host_at] in "./":
         return None
     return start + len(url)
 
@@ -81,13 +87,19 @@ def bare_url_end(text: str, start: int) -> int | None:
 def _scan(
     scan: _Scan, masked: str, pos: int, stop: int, out: list[Link], images_only: bool
 ) -> None:
-    """Append the links between ``pos`` and ``stop``; inside link text, images only."""
-    bracket = masked.find("[", pos, stop)
-    angle = -1 if images_only else masked.find("<", pos, stop)
-    http = -1 if images_only else masked.find("http", pos, stop)
+    """Append the links between ``pos`` and ``stop``; inside link text, images only.
+
+    ``_NONE`` stands for a candidate kind with no occurrence left, so the nearest one is a
+    plain ``min`` (no per-candidate helper call: ~20 candidates a note).
+    """
+    find = masked.find
+    bracket = find("[", pos, stop)
+    angle = -1 if images_only else find("<", pos, stop)
+    http = -1 if images_only else find("http", pos, stop)
+    bracket, angle, http = (_NONE if at < 0 else at for at in (bracket, angle, http))
     while True:
-        at = _first(bracket, angle, http)
-        if at < 0:
+        at = min(bracket, angle, http)
+        if at == _NONE:
             return
         if at == bracket:
             link, end = _bracketed(scan, masked, at, stop, out, images_only)
@@ -96,21 +108,12 @@ def _scan(
             if link is not None:
                 out.append(link)
         pos = end if link is not None else at + 1
-        if bracket >= 0 and bracket < pos:
-            bracket = masked.find("[", pos, stop)
-        if angle >= 0 and angle < pos:
-            angle = masked.find("<", pos, stop)
-        if http >= 0 and http < pos:
-            http = masked.find("http", pos, stop)
-
-
-def _first(*positions: int) -> int:
-    """Return the smallest non-negative position, or -1."""
-    found = -1
-    for position in positions:
-        if position >= 0 and (found < 0 or position < found):
-            found = position
-    return found
+        if bracket < pos:
+            bracket = find("[", pos, stop) % _NONE_MOD
+        if angle < pos:
+            angle = find("<", pos, stop) % _NONE_MOD
+        if http < pos:
+            http = find("http", pos, stop) % _NONE_MOD
 
 
 def _bracketed(
@@ -140,16 +143,19 @@ def _wikilink(scan: _Scan, masked: str, start: int, at: int) -> tuple[Link | Non
     target, bar, alias = inner.partition("|")
     target = target.removesuffix("\\")  # "[[a\|b]]" inside a table
     path, hashmark, sub = target.partition("#")
-    link = Link(
-        kind="wikilink",
-        embed=start != at,
-        target=target,
-        path=path.strip(),
-        subpath=hashmark + sub if hashmark else None,
-        text=alias if bar else None,
-        title=None,
-        span=scan.span(start, match.end()),
-        target_span=scan.span(match.start(1), match.start(1) + len(target)),
+    link = _new(
+        Link,
+        (
+            "wikilink",
+            start != at,
+            target,
+            path.strip(),
+            hashmark + sub if hashmark else None,  # subpath
+            alias if bar else None,  # text
+            None,  # title
+            scan.span(start, match.end()),
+            scan.span(match.start(1), match.start(1) + len(target)),  # target_span
+        ),
     )
     return link, match.end()
 
@@ -164,16 +170,19 @@ def _markdown(scan: _Scan, masked: str, start: int, at: int, stop: int) -> tuple
     dest_start, dest_end, title, end = dest
     target = scan.text[dest_start:dest_end]
     path, hashmark, sub = (_ESCAPE.sub(r"\1", target) if "\\" in target else target).partition("#")
-    link = Link(
-        kind="markdown",
-        embed=start != at,
-        target=target,
-        path=_percent_decoded(path) if "%" in path else path,
-        subpath="#" + unquote(sub) if hashmark else None,
-        text=scan.text[at + 1 : close_at],
-        title=title,
-        span=scan.span(start, end),
-        target_span=scan.span(dest_start, dest_end),
+    link = _new(
+        Link,
+        (
+            "markdown",
+            start != at,  # embed
+            target,
+            _percent_decoded(path) if "%" in path else path,
+            "#" + unquote(sub) if hashmark else None,  # subpath
+            scan.text[at + 1 : close_at],  # text
+            title,
+            scan.span(start, end),
+            scan.span(dest_start, dest_end),  # target_span
+        ),
     )
     return link, end
 
@@ -259,14 +268,5 @@ def _plain_link(scan: _Scan, kind: str, start: int, end: int, span_end: int) -> 
     path, hashmark, sub = target.partition("#")
     target_span = scan.span(start, end)
     span = target_span if kind == "bare" else scan.span(start - 1, span_end)
-    return Link(
-        kind=kind,  # type: ignore[arg-type]
-        embed=False,
-        target=target,
-        path=path,
-        subpath=hashmark + sub if hashmark else None,
-        text=None,
-        title=None,
-        span=span,
-        target_span=target_span,
-    )
+    subpath = hashmark + sub if hashmark else None
+    return _new(Link, (kind, False, target, path, subpath, None, None, span, target_span))  # type: ignore[no-any-return]

@@ -35,6 +35,7 @@ _SEPARATOR = re.compile(r"(?:={3,}|-{3,}|\*{3,}|_{3,})")
 _MARKER_PREFIX = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _BLOCK_ID_TAIL = re.compile(r"[ \t]+\^[A-Za-z0-9-]+$")
 _TRAILING = "?!.,:*_~'\""
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (~22 mentions a note)
 
 
 class _Found(NamedTuple):
@@ -72,20 +73,12 @@ def collect(
     found.extend(_in_text(masked, body_start, links, {f.link for f in in_links}))
     found.sort(key=lambda f: f.start)
     context = _Context(scan, items, sections, len(found))
-    for mention in found:
-        span = mention.span or scan.span(mention.start, mention.end)
-        place = _Place(context, span, mention.in_frontmatter)
-        yield PaperMention(
-            mention.ref.paper_id,
-            mention.ref.version,
-            mention.url,
-            mention.source,  # type: ignore[arg-type]
-            mention.host,  # type: ignore[arg-type]
-            span,
-            mention.bare,
-            mention.in_frontmatter,
-            mention.link,
-            place,
+    for start, end, url, ref, source, host, bare, link, in_frontmatter, span in found:
+        span = span or scan.span(start, end)
+        place = _Place(context, span, in_frontmatter)
+        yield _new(
+            PaperMention,
+            (ref[0], ref[1], url, source, host, span, bare, in_frontmatter, link, place),
         )
 
 
@@ -120,10 +113,11 @@ def _in_links(links: tuple[Link, ...]) -> Iterator[_Found]:
         ref = paper_from_url(link.target)
         if ref is None:
             continue
-        bare = link.kind in ("bare", "autolink")
+        bare = link.kind == "bare" or link.kind == "autolink"
         span = link.span
-        yield _Found(
-            span.start, span.end, link.target, ref, "url", ref.host, bare, index, False, span
+        yield _new(
+            _Found,
+            (span[0], span[1], link.target, ref, "url", ref[2], bare, index, False, span),
         )
 
 

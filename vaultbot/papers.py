@@ -80,6 +80,7 @@ _OLD_PARTS = re.compile(r"([a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z][A-Za-z-]+)?/(\d\d)(\
 _ARXIV_HOSTS = frozenset({"arxiv.org", "export.arxiv.org", "ar5iv.org", "ar5iv.labs.arxiv.org"})
 _HF_HOSTS = frozenset({"huggingface.co", "hf.co"})
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org"})
+_new = tuple.__new__  # builds a PaperRef without its Python-level __new__ (~25 URLs a note)
 
 
 class PaperRef(NamedTuple):
@@ -109,8 +110,9 @@ def paper_from_url(url: str) -> PaperRef | None:
     match = _PAPER_URL.fullmatch(url.strip())
     if match is None:
         return None
-    host: PaperHost = "arxiv" if match.group("arxiv") else "hf" if match.group("hf") else "doi"
-    return PaperRef(normalise_id(match.group("id")), match.group("version") or "", host)
+    arxiv, hf, paper_id, version = match.group("arxiv", "hf", "id", "version")
+    host: PaperHost = "arxiv" if arxiv else "hf" if hf else "doi"
+    return _new(PaperRef, (normalise_id(paper_id), version or "", host))  # type: ignore[no-any-return]
 
 
 def find_text_ids(text: str, start: int = 0, end: int | None = None) -> list[TextId]:
