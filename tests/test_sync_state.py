@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from vaultbot.cli import cli
 from vaultbot.sync import run_sync
-from vaultbot.sync_state import FILE_NAME
+from vaultbot.sync_state import FILE_NAME, FORMAT
 
 HERE = Path(__file__).parent
 SAMPLE = HERE.parent / "sample_vault"
@@ -49,6 +49,19 @@ def notes(root: Path) -> dict[str, bytes]:
 def sync_cli(root: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["sync", str(root), "--offline", *args])
     return result.exit_code, result.output
+
+
+def read_state(root: Path) -> dict[str, object]:
+    return json.loads((root / ".vaultbot" / FILE_NAME).read_bytes().partition(b"\n")[2])
+
+
+def write_state(root: Path, body: dict[str, object]) -> None:
+    """Rewrite the state with a valid header (as vaultbot would have written it)."""
+    import hashlib
+
+    raw = json.dumps(body).encode()
+    header = {"format": FORMAT, "version": "0.1.0", "digest": hashlib.blake2b(raw, digest_size=16).hexdigest()}
+    (root / ".vaultbot" / FILE_NAME).write_bytes(json.dumps(header).encode() + b"\n" + raw)
 
 
 def outcome(report: object) -> tuple[object, ...]:
@@ -159,12 +172,16 @@ def test_corrupt_state_warns_and_runs_in_full(tmp_path: Path) -> None:
 def test_a_state_edited_to_lie_about_findings_is_not_replayed_after_a_change(tmp_path: Path) -> None:
     root = synced_sample(tmp_path)
     run_sync(root, offline=True)
-    path = root / ".vaultbot" / FILE_NAME
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["inputs"]["notes"]["daily/2025-12.md"] = "0" * 32  # as if the note had other bytes
-    path.write_text(json.dumps(data), encoding="utf-8")
+    data = read_state(root)
+    data["inputs"]["notes"]["daily/2025-12.md"] = "0" * 32  # type: ignore[index]  # as if it had other bytes
+    write_state(root, data)
     report = run_sync(root, offline=True)
     assert "replay" not in report.seconds
+    path = root / ".vaultbot" / FILE_NAME
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b"orphan-asset", b"orphan-assex", 1))  # edited by hand: digest differs
+    with pytest.warns(UserWarning, match="digest does not match"):
+        assert "replay" not in run_sync(root, offline=True).seconds
 
 
 def test_dry_run_uses_but_never_writes_the_state(tmp_path: Path) -> None:
@@ -218,12 +235,11 @@ def test_replay_expires_with_the_oldest_not_found_answer(tmp_path: Path) -> None
     run_sync(root, offline=True)
     stored = run_sync(root, offline=True)
     assert any("2601.99999" in d.message and "not found on arXiv" in d.message for d in stored.unresolved)
-    path = root / ".vaultbot" / FILE_NAME
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = read_state(root)
     assert data["expires"] == pytest.approx(checked + NOT_FOUND_TTL)
     assert "replay" in run_sync(root, offline=True).seconds
     data["expires"] = time.time() - 1.0  # as if 30 days had passed: the answer is retried
-    path.write_text(json.dumps(data), encoding="utf-8")
+    write_state(root, data)
     again = run_sync(root, offline=True)
     assert "replay" not in again.seconds and outcome(again) == outcome(stored)
 

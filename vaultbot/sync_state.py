@@ -39,7 +39,7 @@ from vaultbot.diagnostics import Diagnostic, Edit
 from vaultbot.vault import NOTE_SUFFIX, scan_files
 
 FILE_NAME = "sync-state.json"
-FORMAT = 1
+FORMAT = 2
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -130,13 +130,20 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return info.st_size, info.st_mtime_ns
 
 
+Rows = list[list[Any]]  # findings of one path: [line, column, rule, severity, message, fix]
+
+
 @dataclass
 class State:
-    """What a finished real run left: its inputs and its findings on the final notes."""
+    """What a finished real run left: its inputs and its findings on the final notes.
+
+    Findings are kept as JSON rows per path and turned into Diagnostics only when used
+    (a 10,000-note vault may hold 100,000s of them).
+    """
 
     inputs: Inputs
     complete: set[str] = field(default_factory=set)  # notes resolve left needing nothing
-    findings: dict[str, list[Diagnostic]] = field(default_factory=dict)  # note rules, per note
+    findings: dict[str, Rows] = field(default_factory=dict)  # note rules' findings, per note
     references: dict[str, list[str]] = field(default_factory=dict)  # files each note references
     replay: dict[str, Any] | None = None  # the output of a run that changed nothing
     offline_only: bool = False  # the replay left papers to fetch: valid for offline runs only
@@ -167,22 +174,37 @@ class State:
             return set()
         return {rel for rel, d in digests.items() if rel in self.findings and self.inputs.notes.get(rel) == d}
 
+    def note_findings(self, rel: str) -> list[Diagnostic]:
+        """Return the stored findings of note ``rel``."""
+        return from_rows(rel, self.findings.get(rel, []))
+
+    def replayed(self) -> tuple[dict[str, int] | None, list[Diagnostic], list[Diagnostic]]:
+        """Return the stored run's resolve summary, unresolved IDs and lint findings."""
+        replay = self.replay or {}
+        unresolved = [d for path, rows in replay["unresolved"] for d in from_rows(path, rows)]
+        found = [d for path, rows in replay["vault"] for d in from_rows(path, rows)]
+        found += [d for rel in self.findings for d in self.note_findings(rel)]
+        return replay["resolve"], unresolved, sorted(found, key=lambda d: d.sort_key)
+
 
 def load(root: Path) -> State | None:
-    """Return the stored state, or None (a corrupt file warns: the run is a full one)."""
+    """Return the stored state, or None (a corrupt file warns: the run is a full one).
+
+    The first line is a header with a digest of the rest: a file cut short or edited
+    by hand is detected before anything in it is trusted.
+    """
     path = root / STATE_DIR / FILE_NAME
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        head, _, body = path.read_bytes().partition(b"\n")
+        header = json.loads(head)
+        if (header.get("format"), header.get("version")) != (FORMAT, __version__):
+            return None  # written by another vaultbot: not a fault, just not usable
+        if header.get("digest") != hashlib.blake2b(body, digest_size=16).hexdigest():
+            raise ValueError("its digest does not match its content")
+        return _from_json(json.loads(body))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
-        warnings.warn(f"{path}: unreadable sync state ({exc}); doing a full run", stacklevel=2)
-        return None
-    if isinstance(data, dict) and (data.get("format"), data.get("version")) != (FORMAT, __version__):
-        return None  # written by another vaultbot: not a fault, just not usable
-    try:
-        return _from_json(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         warnings.warn(f"{path}: corrupt sync state ({type(exc).__name__}: {exc}); doing a full run", stacklevel=2)
         return None
 
@@ -191,11 +213,12 @@ def save(root: Path, state: State) -> None:
     """Write the state atomically; a failure only costs the next run its shortcut."""
     from vaultbot.state import state_dir
 
-    payload = _to_json(state)
+    body = json.dumps(_to_json(state), ensure_ascii=False, separators=(",", ":")).encode()
+    header = {"format": FORMAT, "version": __version__, "digest": hashlib.blake2b(body, digest_size=16).hexdigest()}
     try:
         folder = state_dir(root)
         tmp = folder / f".{FILE_NAME}.tmp"
-        tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        tmp.write_bytes(json.dumps(header).encode() + b"\n" + body)
         os.replace(tmp, folder / FILE_NAME)
     except OSError as exc:
         warnings.warn(f"{root / STATE_DIR / FILE_NAME}: cannot write the sync state ({exc})", stacklevel=2)
@@ -207,11 +230,9 @@ def save(root: Path, state: State) -> None:
 def _to_json(state: State) -> dict[str, Any]:
     i = state.inputs
     return {
-        "format": FORMAT,
-        "version": __version__,
         "inputs": {"settings": i.settings, "cache": i.cache, "files": i.files, "notes": dict(sorted(i.notes.items()))},
         "complete": sorted(state.complete),
-        "findings": {rel: [diag_to_json(d) for d in found] for rel, found in sorted(state.findings.items())},
+        "findings": dict(sorted(state.findings.items())),
         "references": dict(sorted(state.references.items())),
         "replay": state.replay,
         "offline_only": state.offline_only,
@@ -221,37 +242,38 @@ def _to_json(state: State) -> dict[str, Any]:
 
 def _from_json(data: dict[str, Any]) -> State:
     i = data["inputs"]
-    notes = {str(k): str(v) for k, v in i["notes"].items()}
-    inputs = Inputs(str(i["settings"]), str(i["cache"]), str(i["files"]), notes)
-    replay = data["replay"]
-    if replay is not None:
-        replay = {
-            "resolve": {str(k): int(v) for k, v in replay["resolve"].items()} if replay["resolve"] else None,
-            "unresolved": [diag_from_json(d) for d in replay["unresolved"]],
-            "diagnostics": [diag_from_json(d) for d in replay["diagnostics"]],
-        }
+    inputs = Inputs(str(i["settings"]), str(i["cache"]), str(i["files"]), dict(i["notes"]))
     expires = data["expires"]
     return State(
         inputs,
-        {str(rel) for rel in data["complete"]},
-        {str(rel): [diag_from_json(d) for d in found] for rel, found in data["findings"].items()},
-        {str(rel): [str(f) for f in files] for rel, files in data["references"].items()},
-        replay,
+        set(data["complete"]),
+        dict(data["findings"]),
+        dict(data["references"]),
+        data["replay"],
         bool(data["offline_only"]),
         None if expires is None else float(expires),
     )
 
 
-def diag_to_json(d: Diagnostic) -> list[Any]:
-    """Return a Diagnostic (and its fix Edits) as plain JSON lists."""
-    fix = [[e.path, e.start, e.end, e.old, e.new] for e in d.fix]
-    return [d.path, d.line, d.column, d.rule, d.severity, d.message, fix]
+def to_rows(diagnostics: Iterable[Diagnostic]) -> Rows:
+    """Return findings of one path as JSON rows (the path is the key they are stored under)."""
+    return [[d.line, d.column, d.rule, d.severity, d.message, [[e.start, e.end, e.old, e.new] for e in d.fix]]
+            for d in diagnostics]
 
 
-def diag_from_json(row: list[Any]) -> Diagnostic:
-    """Return the Diagnostic ``diag_to_json`` wrote (a wrong shape raises)."""
-    path, line, column, rule, severity, message, fix = row
-    if severity not in ("error", "warning", "info"):
-        raise ValueError(f"unknown severity {severity!r}")
-    edits = tuple(Edit(str(p), int(s), int(e), str(o), str(n)) for p, s, e, o, n in fix)
-    return Diagnostic(str(path), int(line), int(column), str(rule), severity, str(message), edits)
+def grouped_rows(diagnostics: Iterable[Diagnostic]) -> list[list[Any]]:
+    """Return findings as ``[path, rows]`` runs of one path each, in their order."""
+    groups: list[list[Any]] = []
+    for d in diagnostics:
+        if not groups or groups[-1][0] != d.path:
+            groups.append([d.path, []])
+        groups[-1][1].extend(to_rows([d]))
+    return groups
+
+
+def from_rows(path: str, rows: Rows) -> list[Diagnostic]:
+    """Return the Diagnostics ``to_rows`` stored for ``path``."""
+    return [
+        Diagnostic(path, r[0], r[1], r[2], r[3], r[4], tuple(Edit(path, *e) for e in r[5]) if r[5] else ())
+        for r in rows
+    ]

@@ -47,11 +47,11 @@ def run_whole(
         report.seconds["resolve"] = time.perf_counter() - t0
         _timed(report, "link", link_step, stage.vault, stage, report, progress)
         t0 = time.perf_counter()
-        findings, references = _lint(stage, report, state, inputs, progress)
+        findings, vault_findings, references = _lint(stage, report, state, inputs, progress)
         report.seconds["lint"] = time.perf_counter() - t0
         stage.finish()
         if not dry_run:
-            _remember(stage.vault, inputs, report, outcome, findings, references, offline)
+            _remember(stage.vault, inputs, report, outcome, (findings, vault_findings), references)
     return report
 
 
@@ -59,21 +59,21 @@ def _replay(vault: Vault, state: State, started: float) -> SyncReport:
     """Return the stored output of the last run: no input changed since it changed nothing."""
     from vaultbot.resolve import ResolveSummary
 
-    replay = state.replay or {}
+    summary, unresolved, found = state.replayed()
     report = SyncReport(vault)
-    report.resolve = ResolveSummary(**replay["resolve"]) if replay.get("resolve") is not None else None
-    report.unresolved = list(replay["unresolved"])
-    report.diagnostics = list(replay["diagnostics"])
+    report.resolve = ResolveSummary(**summary) if summary is not None else None
+    report.unresolved, report.diagnostics = unresolved, found
     report.seconds["replay"] = time.perf_counter() - started
     return report
 
 
 def _lint(
     stage: _Stage, report: SyncReport, state: State | None, inputs: Inputs, progress: Progress
-) -> tuple[dict[str, list[Diagnostic]], dict[str, list[str]]]:
+) -> tuple[dict[str, list[Diagnostic]], list[Diagnostic], dict[str, list[str]]]:
     """Lint the final vault, reusing stored findings of notes whose bytes did not change.
 
-    Returns each note's findings and referenced files (what the next run may reuse).
+    Returns each note's findings, the vault rules' findings and each note's referenced
+    files (what the next run may reuse).
     Vault rules (unreadable-note, orphan-asset) always run, orphan-asset counting the
     stored references of the notes not linted again.
     """
@@ -90,9 +90,9 @@ def _lint(
     found = lint(view, context=ctx)
     findings, rest = _by_note(found, view)
     for rel in reuse:
-        findings[rel] = list(state.findings[rel]) if state else []
+        findings[rel] = state.note_findings(rel) if state else []
     report.diagnostics = sorted(rest + [d for ds in findings.values() for d in ds], key=lambda d: d.sort_key)
-    return findings, {**kept, **_references(ctx)}
+    return findings, rest, {**kept, **_references(ctx)}
 
 
 def _by_note(found: list[Diagnostic], view: Vault) -> tuple[dict[str, list[Diagnostic]], list[Diagnostic]]:
@@ -128,9 +128,8 @@ def _remember(
     inputs: Inputs,
     report: SyncReport,
     outcome: Any,
-    findings: dict[str, list[Diagnostic]],
+    lint: tuple[dict[str, list[Diagnostic]], list[Diagnostic]],
     references: dict[str, list[str]],
-    offline: bool,
 ) -> None:
     """Store what the next run may reuse; the output itself only when this run changed nothing."""
     notes = dict(inputs.notes)
@@ -139,12 +138,14 @@ def _remember(
     quiet = not (report.changed or report.skipped or summary.fetched or summary.requests or summary.failed)
     expires = _not_found_expiry(vault, outcome) if quiet else None
     final = Inputs(inputs.settings, sync_state.cache_digest(vault.root, vault.config), inputs.files, notes)
-    state = State(final, _complete(vault, report, outcome), findings, references)
+    per_note, rest = lint
+    rows = {rel: sync_state.to_rows(found) for rel, found in per_note.items()}
+    state = State(final, _complete(vault, report, outcome), rows, references)
     if quiet:
         state.replay = {
             "resolve": vars(summary),
-            "unresolved": [sync_state.diag_to_json(d) for d in report.unresolved],
-            "diagnostics": [sync_state.diag_to_json(d) for d in report.diagnostics],
+            "unresolved": sync_state.grouped_rows(report.unresolved),
+            "vault": sync_state.grouped_rows(rest),
         }
         state.offline_only = bool(summary.offline_unknown)
         state.expires = expires
