@@ -158,7 +158,7 @@ def test_corrupt_state_warns_and_runs_in_full(tmp_path: Path) -> None:
     root = synced_sample(tmp_path)
     expected = outcome(run_sync(root, offline=True))
     state = root / ".vaultbot" / FILE_NAME
-    for broken in ("{not json", json.dumps({"format": 1, "version": "0.1.0", "inputs": []})):
+    for broken in ("{not json", json.dumps({"format": FORMAT, "version": "0.1.0", "inputs": []})):
         state.write_text(broken, encoding="utf-8")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -258,3 +258,17 @@ def test_an_offline_run_that_left_papers_to_fetch_is_not_replayed_online(tmp_pat
     now = read_inputs(root.resolve(), load_config(root.resolve()))
     assert state is not None and state.offline_only
     assert state.replayable(now, offline=True) and not state.replayable(now, offline=False)
+
+
+def test_a_state_of_another_format_is_a_full_run_without_warning(tmp_path: Path) -> None:
+    root = synced_sample(tmp_path)
+    expected = outcome(run_sync(root, offline=True))
+    path = root / ".vaultbot" / FILE_NAME
+    head, _, body = path.read_bytes().partition(b"\n")
+    header = json.loads(head)
+    header["format"] = FORMAT + 1
+    path.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = run_sync(root, offline=True)
+    assert "replay" not in report.seconds and outcome(report) == expected
