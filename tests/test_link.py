@@ -354,7 +354,7 @@ def test_affected_notes_cover_every_edit_after_a_change(tmp_path: Path) -> None:
         vault = vault.with_note(rel)
     new_edges = _edges(root)[0]
     after = link.plan_links(vault, new_edges, titles)
-    only = link.affected_notes(before, after) | set(changes)
+    only = link.affected_notes(before, after, changes) | set(changes)
     full = link.link_edits(after)
     assert full.edits and {e.path for e in full.edits} <= only
     assert link.link_edits(after, only).edits == full.edits

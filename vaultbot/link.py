@@ -75,7 +75,7 @@ def link_edits(plan: LinkPlan, only: Iterable[str] | None = None) -> LinkResult:
 
 def clean(vault: Vault) -> LinkResult:
     """Return the edits that remove everything link wrote (related lines, IDs, the key)."""
-    plan = LinkPlan(vault, {}, {}, {}, {})
+    plan = LinkPlan(vault, {}, {}, {})
     return _collect(vault, plan, [], None)
 
 
@@ -201,7 +201,7 @@ def _render(note: Note, line: int, papers: list[str], plan: LinkPlan) -> str | N
     for paper in listed:
         occ = plan.targets[paper]
         targets.append(regions.Target(_link_path(plan.vault, plan.names, note.path, occ.path),
-                                      plan.line_ids[(occ.path, occ.line)], plan.titles.get(paper, paper)))
+                                      plan.line_id(occ.path, occ.line), plan.titles.get(paper, paper)))
     markdown = plan.vault.app.use_markdown_links
     return regions.render_related("", targets, markdown)
 
@@ -256,7 +256,7 @@ def _block_id_edits(note: Note, plan: LinkPlan) -> list[Edit]:
     keep: set[str] = set()
     edits: list[Edit] = []
     for line, block_id in plan.ids_in(note.path):
-        if (note.path, line) not in plan.referenced:
+        if not plan.is_referenced(note.path, line):
             continue
         written = regions.block_id_of(note.line_text(line))
         if written is None:

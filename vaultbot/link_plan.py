@@ -32,48 +32,137 @@ class Occurrence:
     order: tuple[object, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class NoteFacts:
+    """What the plan reads of one note, kept while the note object is the same (daemon)."""
+
+    note: Note
+    state: str
+    occurrences: tuple[Occurrence, ...]  # before papers opted out vault-wide are dropped
+    ignored: frozenset[str]  # papers this note opts out of linking
+    papers: frozenset[str]  # papers its body mentions
+    titles: tuple[tuple[str, str], ...]  # (paper, title the note states), in note order
+
+    @classmethod
+    def of(cls, note: Note) -> NoteFacts:
+        state = note_state(note)
+        occurrences = tuple(_occurrences(note)) if state == "active" else ()
+        papers = frozenset(m.paper_id for m in note.mentions if not m.in_frontmatter)
+        titles = tuple(_note_titles([note]).items()) if state == "active" else ()
+        return cls(note, state, occurrences, frozenset(ignored_papers([note])), papers, titles)
+
+
 @dataclass
 class LinkPlan:
     """The vault-wide decisions: first mentions, block IDs of target lines, related map.
 
-    ``referenced`` holds the target lines some related line links to (they keep or get
-    a block ID); ``holders`` maps each paper to the notes mentioning it.
+    Block IDs of target lines and whether a target line is referenced (it keeps or gets
+    a block ID) are worked out on demand, for the notes being rendered.  ``holders``
+    maps each paper to the notes mentioning it; one plan hands it on to the next (the
+    daemon's), updated for the notes that changed.
     """
 
     vault: Vault
     targets: dict[str, Occurrence]
-    line_ids: dict[tuple[str, int], str]
     related: dict[str, list[str]]
     titles: Mapping[str, str]
-    referenced: set[tuple[str, int]] = field(default_factory=set)
     names: dict[str, int] = field(default_factory=dict)
+    facts: dict[str, NoteFacts] = field(default_factory=dict)
     holders: dict[str, set[str]] = field(default_factory=dict)
     occurrences: list[Occurrence] = field(default_factory=list)
-    _by_path: dict[str, list[tuple[int, str]]] | None = None
+    _line_ids: dict[tuple[str, int], str] = field(default_factory=dict)
+    _referenced: dict[str, set[int]] = field(default_factory=dict)
+
+    def line_id(self, path: str, line: int) -> str:
+        """Return the block ID of a target line: the one written there, else derived."""
+        key = (path, line)
+        if key not in self._line_ids:
+            first = min((o for o in self._targets_in(path) if o.line == line), key=lambda o: o.order)
+            written = dict(self.facts[path].note.block_ids).get(line)
+            self._line_ids[key] = written or block_id_for(first.paper_id)
+        return self._line_ids[key]
 
     def ids_in(self, path: str) -> list[tuple[int, str]]:
         """Return ``(line, block ID)`` of the target lines of note ``path``, in line order."""
-        if self._by_path is None:
-            self._by_path = {}
-            for (rel, line), block_id in sorted(self.line_ids.items()):
-                self._by_path.setdefault(rel, []).append((line, block_id))
-        return self._by_path.get(path, [])
+        lines = sorted({o.line for o in self._targets_in(path)})
+        return [(line, self.line_id(path, line)) for line in lines]
+
+    def is_referenced(self, path: str, line: int) -> bool:
+        """Return True when some related line links to the target line ``(path, line)``."""
+        if path not in self._referenced:
+            self._referenced[path] = {o.line for o in self._targets_in(path) if self._listed(o.paper_id)}
+        return line in self._referenced[path]
+
+    def _listed(self, paper: str) -> bool:
+        """Return True when an anchor lists ``paper``: it holds a related paper, not ``paper``."""
+        for other in self.related.get(paper, ()):
+            for rel in self.holders.get(other, ()):
+                anchors = {o.line for o in self.facts[rel].occurrences if o.paper_id == other}
+                if any(not self._anchor_has(rel, line, paper) for line in anchors):
+                    return True
+        return False
+
+    def _anchor_has(self, rel: str, line: int, paper: str) -> bool:
+        return any(o.line == line and o.paper_id == paper for o in self.facts[rel].occurrences)
+
+    def _targets_in(self, path: str) -> list[Occurrence]:
+        """Return the first mentions that lie in note ``path``."""
+        facts = self.facts.get(path)
+        return [o for o in facts.occurrences if self.targets.get(o.paper_id) is o] if facts else []
 
 
-def plan_links(vault: Vault, edges: Edges, titles: Mapping[str, str] | None = None) -> LinkPlan:
-    """Return the vault-wide decisions of a link run (cheap next to rendering every note)."""
-    active = {p: n for p, n in vault.notes.items() if note_state(n) == "active"}
-    ignored = ignored_papers(vault.notes.values())
-    occurrences = [o for p in sorted(active) for o in _occurrences(active[p]) if o.paper_id not in ignored]
+def plan_links(
+    vault: Vault, edges: Edges, titles: Mapping[str, str] | None = None, previous: LinkPlan | None = None
+) -> LinkPlan:
+    """Return the vault-wide decisions of a link run (cheap next to rendering every note).
+
+    ``previous`` (the daemon's last plan) lends the facts of notes that are the same
+    objects, and its ``holders`` index, which moves to the new plan.
+    """
+    facts = _facts(vault, previous)
+    ignored: set[str] = set().union(*(f.ignored for f in facts.values()))
+    order = [p for p in vault.notes if facts[p].state == "active"]
+    occurrences = [o for p in sorted(order) for o in facts[p].occurrences if o.paper_id not in ignored]
     targets = _first_mentions(occurrences)
     related = related_map(edges, set(targets), vault.config.get("link", "max_links"))
-    all_titles = {**_note_titles(active.values()), **(titles or {})}
-    plan = LinkPlan(vault, targets, _line_ids(active, targets), related, all_titles)
+    note_titles: dict[str, str] = {}
+    for rel in order:
+        for paper, text in facts[rel].titles:
+            note_titles.setdefault(paper, text)
+    plan = LinkPlan(vault, targets, related, {**note_titles, **(titles or {})})
     plan.names = regions.name_counts(vault.note_paths)
-    plan.occurrences = occurrences
-    plan.referenced = _referenced(occurrences, related, targets)
-    plan.holders = _holders(vault.notes.values())
+    plan.facts, plan.occurrences = facts, occurrences
+    plan.holders = _holders(facts, previous)
     return plan
+
+
+def _facts(vault: Vault, previous: LinkPlan | None) -> dict[str, NoteFacts]:
+    known = previous.facts if previous is not None else {}
+    facts = {}
+    for rel, note in vault.notes.items():
+        old = known.get(rel)
+        facts[rel] = old if old is not None and old.note is note else NoteFacts.of(note)
+    return facts
+
+
+def _holders(facts: Mapping[str, NoteFacts], previous: LinkPlan | None) -> dict[str, set[str]]:
+    """Return paper -> the notes mentioning it in their body (ignored papers too)."""
+    if previous is None:
+        holders: dict[str, set[str]] = {}
+        for rel, f in facts.items():
+            for paper in f.papers:
+                holders.setdefault(paper, set()).add(rel)
+        return holders
+    holders, previous.holders = previous.holders, {}  # handed on: the old plan is done with
+    for rel in previous.facts.keys() | facts.keys():
+        old, new = previous.facts.get(rel), facts.get(rel)
+        if old is new:
+            continue
+        for paper in old.papers if old else ():
+            holders.get(paper, set()).discard(rel)
+        for paper in new.papers if new else ():
+            holders.setdefault(paper, set()).add(rel)
+    return holders
 
 
 def note_state(note: Note) -> str:
@@ -131,58 +220,59 @@ def _day(note: Note, mention: PaperMention) -> tuple[object, ...]:
     return (month, day, note.path, mention.anchor_line)
 
 
-def _referenced(
-    occurrences: Iterable[Occurrence], related: Mapping[str, list[str]], targets: Mapping[str, Occurrence]
-) -> set[tuple[str, int]]:
-    """Return the target lines some anchor's related line links to (as ``_render`` lists them)."""
-    anchors: dict[tuple[str, int], set[str]] = {}
-    for occ in occurrences:
-        anchors.setdefault((occ.path, occ.line), set()).add(occ.paper_id)
-    referenced: set[tuple[str, int]] = set()
-    for here in anchors.values():
-        for paper in here:
-            for other in related.get(paper, ()):
-                if other not in here:
-                    referenced.add((targets[other].path, targets[other].line))
-    return referenced
+def affected_notes(before: LinkPlan, after: LinkPlan, changed: Iterable[str]) -> set[str]:
+    """Return the notes besides ``changed`` whose link edits may differ between two plans.
 
-
-def _holders(notes: Iterable[Note]) -> dict[str, set[str]]:
-    """Return paper -> the notes mentioning it in their body (ignored papers too)."""
-    holders: dict[str, set[str]] = {}
-    for note in notes:
-        for m in note.mentions:
-            if not m.in_frontmatter:
-                holders.setdefault(m.paper_id, set()).add(note.path)
-    return holders
-
-
-def affected_notes(before: LinkPlan, after: LinkPlan) -> set[str]:
-    """Return the notes whose link edits may differ between two plans of an edited vault.
-
-    A note's desired state is read from its own text (the caller adds the notes that
-    changed) and from the plan: the related list of each paper it mentions, and, for
-    each paper listed, where its target is (note, line, block ID, how the note is named)
-    and its title; a target line keeps its block ID while it is referenced.  Every note
-    touched by a difference in those is returned; the others would get the same edits
-    as before, which were applied.
+    A note's desired state is read from its own text (``changed`` names the notes whose
+    text changed) and from the plan: the related list of each paper it mentions, and,
+    for each paper listed, its target (note, block ID, how the note is named) and its
+    title; a target line keeps its block ID while it is referenced.  Every note touched
+    by a difference in those is returned; the others would get the same edits as
+    before, which were applied.  Only papers that can differ are compared: those of the
+    changed notes, retitled ones, and those targeted in notes whose name count changed.
     """
     if before.vault.app != after.vault.app:
         return set(after.vault.notes)
-    moved = {p for p in before.targets.keys() | after.targets.keys() if _target(before, p) != _target(after, p)}
-    papers = {p for p in before.related.keys() | after.related.keys() if before.related.get(p) != after.related.get(p)}
+    here = {p for plan in (before, after) for rel in changed if rel in plan.facts for p in plan.facts[rel].papers}
+    candidates = here | {p for p in before.titles.keys() | after.titles.keys() if before.titles.get(p) != after.titles.get(p)}
+    if before.names != after.names:
+        renamed = {n for n in before.names.keys() | after.names.keys() if before.names.get(n) != after.names.get(n)}
+        candidates |= {p for plan in (before, after) for p, o in plan.targets.items() if _name(o.path) in renamed}
+    moved = {p for p in candidates if _target(before, p) != _target(after, p)}
+    relisted = {p for p in before.related.keys() | after.related.keys() if before.related.get(p) != after.related.get(p)}
+    papers = relisted | moved
+    regrouped = _regrouped(before, after, changed)
+    notes: set[str] = set()
     for plan in (before, after):
         papers |= {q for p in moved for q in plan.related.get(p, ())}
-    notes = {path for path, _ in _referenced_ids(before) ^ _referenced_ids(after)}
-    for plan in (before, after):
-        notes.update(rel for p in papers for rel in plan.holders.get(p, ()))
-        notes.update(plan.targets[p].path for p in moved if p in plan.targets)  # its block IDs
+        for p in relisted | moved | regrouped:  # target lines whose block ID may come or go
+            notes.update(plan.targets[q].path for q in [p, *plan.related.get(p, ())] if q in plan.targets)
+    notes.update(rel for p in papers for rel in after.holders.get(p, ()))  # (before's: ``changed``)
     return notes
 
 
-def _referenced_ids(plan: LinkPlan) -> set[tuple[str, str]]:
-    """Return (note, block ID) of the referenced target lines (a line moving is no change)."""
-    return {(path, plan.line_ids[(path, line)]) for path, line in plan.referenced}
+def _regrouped(before: LinkPlan, after: LinkPlan, changed: Iterable[str]) -> set[str]:
+    """Return the papers whose anchors in the changed notes hold other papers than before.
+
+    Which papers share an anchor decides what its related line lists (never the papers
+    of the anchor itself), so which target lines are referenced.
+    """
+    out: set[str] = set()
+    for rel in changed:
+        groups = [_groups(plan.facts.get(rel)) for plan in (before, after)]
+        out.update(p for group in groups[0] ^ groups[1] for p in group)
+    return out
+
+
+def _groups(facts: NoteFacts | None) -> set[frozenset[str]]:
+    anchors: dict[int, set[str]] = {}
+    for occ in facts.occurrences if facts else ():
+        anchors.setdefault(occ.line, set()).add(occ.paper_id)
+    return {frozenset(papers) for papers in anchors.values()}
+
+
+def _name(path: str) -> str:
+    return path[:-3].rsplit("/", 1)[-1].casefold()
 
 
 def _target(plan: LinkPlan, paper: str) -> tuple[object, ...] | None:
@@ -194,8 +284,7 @@ def _target(plan: LinkPlan, paper: str) -> tuple[object, ...] | None:
     occ = plan.targets.get(paper)
     if occ is None:
         return None
-    name = occ.path[:-3].rsplit("/", 1)[-1].casefold()
-    return (occ.path, plan.line_ids[(occ.path, occ.line)], plan.names.get(name), plan.titles.get(paper, paper))
+    return (occ.path, plan.line_id(occ.path, occ.line), plan.names.get(_name(occ.path)), plan.titles.get(paper, paper))
 
 
 def _first_mentions(occurrences: Iterable[Occurrence]) -> dict[str, Occurrence]:
@@ -239,16 +328,3 @@ def _note_titles(notes: Iterable[Note]) -> dict[str, str]:
             if text and m.paper_id not in titles:
                 titles[m.paper_id] = text
     return titles
-
-
-def _line_ids(active: Mapping[str, Note], targets: Mapping[str, Occurrence]) -> dict[tuple[str, int], str]:
-    """Return the block ID of every target line: the one written there, else derived."""
-    ids: dict[tuple[str, int], str] = {}
-    written: dict[str, dict[int, str]] = {}
-    for occ in sorted(targets.values(), key=lambda o: (o.path, o.line, o.order)):
-        key = (occ.path, occ.line)
-        if key not in ids:
-            if occ.path not in written:
-                written[occ.path] = dict(active[occ.path].block_ids)
-            ids[key] = written[occ.path].get(occ.line) or block_id_for(occ.paper_id)
-    return ids

@@ -182,8 +182,9 @@ class LinkStep:
 
         index = self._build(vault) if self.index is None else self._update(vault, rels)
         titles = {pid: node.title for pid, node in index.nodes.items() if node.title}
-        plan = plan_links(vault, index.edges(), titles)
-        only = None if self.plan is None else affected_notes(self.plan, plan) | set(rels) | self.pending
+        previous = self.plan
+        plan = plan_links(vault, index.edges(), titles, previous)
+        only = None if previous is None else affected_notes(previous, plan, rels) | set(rels) | self.pending
         edits = list(link_edits(plan, only).edits)
         # Notes just given edits are rendered again next time: if a write was dropped
         # (the note changed, a later step failed), this heals it; if not, it costs little.
