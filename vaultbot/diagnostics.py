@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning", "info"]
 
@@ -23,9 +23,12 @@ class Edit:
     new: str
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """One finding: where, which rule, how bad, what to do, and maybe a certain fix."""
+class Diagnostic(NamedTuple):
+    """One finding: where, which rule, how bad, what to do, and maybe a certain fix.
+
+    A NamedTuple rather than a frozen dataclass: a lint of a large vault builds ~160,000
+    of them, and a tuple is built ~3x faster (issue 4's speed target).
+    """
 
     path: str
     line: int
@@ -38,7 +41,7 @@ class Diagnostic:
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         """Return the key output is sorted by (path, line, column, rule)."""
-        return (self.path, self.line, self.column, self.rule)
+        return self[:4]
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON shape of ``--format json``."""

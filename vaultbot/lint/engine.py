@@ -191,7 +191,7 @@ class Decider:
         rule = self.rules.get(diag.rule)
         if rule is None or (suppressions and suppressions.covers(diag.rule, diag.line)):
             return None
-        return diag if diag.severity == rule.severity else replace(diag, severity=rule.severity)
+        return diag if diag.severity == rule.severity else diag._replace(severity=rule.severity)
 
 
 def run(ctx: LintContext, rules: Sequence[Rule], registry: Mapping[str, Check]) -> list[Diagnostic]:
