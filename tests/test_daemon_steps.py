@@ -56,6 +56,8 @@ def test_link_step_renders_only_affected_notes_and_matches_a_full_run(tmp_path: 
         previous = set(step.pending)
         outcome = step(vault, [rel])
         assert outcome.edits == full_edits(step, vault), rel
+        assert step.edges.edges == step.index.edges(), rel  # type: ignore[union-attr]  # kept up to date
+        assert step.titles == {p: n.title for p, n in step.index.nodes.items() if n.title}  # type: ignore[union-attr]
         assert step.last_only is not None
         edited = {e.path for e in outcome.edits}  # type: ignore[attr-defined]
         assert len(step.last_only - edited - previous) < len(vault.notes) // 3, rel  # not the vault

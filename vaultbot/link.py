@@ -70,22 +70,19 @@ def link(
 
 def link_edits(plan: LinkPlan, only: Iterable[str] | None = None) -> LinkResult:
     """Return the edits ``plan`` asks of every note (of the notes ``only``, when given)."""
-    return _collect(plan.vault, plan, plan.occurrences, None if only is None else set(only))
+    return _collect(plan.vault, plan, None if only is None else set(only))
 
 
 def clean(vault: Vault) -> LinkResult:
     """Return the edits that remove everything link wrote (related lines, IDs, the key)."""
     plan = LinkPlan(vault, {}, {}, {})
-    return _collect(vault, plan, [], None)
+    return _collect(vault, plan, None)
 
 
-def _collect(vault: Vault, plan: LinkPlan, occurrences: list[Occurrence], only: set[str] | None) -> LinkResult:
-    by_note: dict[str, list[Occurrence]] = {}
-    for occ in occurrences:
-        by_note.setdefault(occ.path, []).append(occ)
+def _collect(vault: Vault, plan: LinkPlan, only: set[str] | None) -> LinkResult:
     result = LinkResult()
     paths = sorted(vault.notes if only is None else only & vault.notes.keys())
-    lines = {p: _related_lines(vault.notes[p], by_note.get(p, []), plan) for p in paths}
+    lines = {p: _related_lines(vault.notes[p], plan.occurrences_in(p), plan) for p in paths}
     for path in paths:
         note = vault.notes[path]
         if note_state(note) == "untouchable":

@@ -9,8 +9,10 @@ two plans of an edited vault, so the daemon renders only the notes a change touc
 from __future__ import annotations
 
 import re
+from collections import ChainMap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from vaultbot import regions
 from vaultbot.model import Note, PaperMention
@@ -40,14 +42,14 @@ class NoteFacts:
     state: str
     occurrences: tuple[Occurrence, ...]  # before papers opted out vault-wide are dropped
     ignored: frozenset[str]  # papers this note opts out of linking
-    papers: frozenset[str]  # papers its body mentions
+    papers: frozenset[str]  # papers it mentions (frontmatter too: a stated title may be there)
     titles: tuple[tuple[str, str], ...]  # (paper, title the note states), in note order
 
     @classmethod
     def of(cls, note: Note) -> NoteFacts:
         state = note_state(note)
         occurrences = tuple(_occurrences(note)) if state == "active" else ()
-        papers = frozenset(m.paper_id for m in note.mentions if not m.in_frontmatter)
+        papers = frozenset(m.paper_id for m in note.mentions)
         titles = tuple(_note_titles([note]).items()) if state == "active" else ()
         return cls(note, state, occurrences, frozenset(ignored_papers([note])), papers, titles)
 
@@ -69,7 +71,13 @@ class LinkPlan:
     names: dict[str, int] = field(default_factory=dict)
     facts: dict[str, NoteFacts] = field(default_factory=dict)
     holders: dict[str, set[str]] = field(default_factory=dict)
-    occurrences: list[Occurrence] = field(default_factory=list)
+    ignored: set[str] = field(default_factory=set)
+    note_titles: dict[str, str] = field(default_factory=dict)  # titles the notes state
+
+    def occurrences_in(self, path: str) -> list[Occurrence]:
+        """Return the mentions link acts on in note ``path`` (papers opted out left out)."""
+        facts = self.facts.get(path)
+        return [o for o in facts.occurrences if o.paper_id not in self.ignored] if facts else []
     _line_ids: dict[tuple[str, int], str] = field(default_factory=dict)
     _referenced: dict[str, set[int]] = field(default_factory=dict)
 
@@ -116,24 +124,62 @@ def plan_links(
 ) -> LinkPlan:
     """Return the vault-wide decisions of a link run (cheap next to rendering every note).
 
-    ``previous`` (the daemon's last plan) lends the facts of notes that are the same
-    objects, and its ``holders`` index, which moves to the new plan.
+    ``previous`` (the daemon's last plan, on the same vault a few notes later) lends
+    the facts of notes that are the same objects, its ``holders`` index (which moves to
+    the new plan), and the first mentions and stated titles of papers no changed note
+    mentions.
     """
     facts = _facts(vault, previous)
     ignored: set[str] = set().union(*(f.ignored for f in facts.values()))
-    order = [p for p in vault.notes if facts[p].state == "active"]
-    occurrences = [o for p in sorted(order) for o in facts[p].occurrences if o.paper_id not in ignored]
-    targets = _first_mentions(occurrences)
-    related = related_map(edges, set(targets), vault.config.get("link", "max_links"))
-    note_titles: dict[str, str] = {}
+    plan = LinkPlan(vault, {}, {}, {})
+    plan.facts, plan.ignored = facts, ignored
+    plan.holders = _holders(facts, previous)
+    if previous is not None and previous.ignored == ignored:
+        plan.targets, plan.note_titles = _targets_since(plan, previous)
+    else:
+        order = [p for p in vault.notes if facts[p].state == "active"]
+        plan.targets = _first_mentions(o for p in sorted(order) for o in facts[p].occurrences if o.paper_id not in ignored)
+        plan.note_titles = _first_titles(facts, order)
+    plan.related = related_map(edges, set(plan.targets), vault.config.get("link", "max_links"))
+    plan.titles = ChainMap(dict(titles or {}), plan.note_titles)
+    same_files = previous is not None and previous.vault.files == vault.files
+    plan.names = previous.names if same_files and previous else regions.name_counts(vault.note_paths)
+    return plan
+
+
+def _first_titles(facts: Mapping[str, NoteFacts], order: Iterable[str]) -> dict[str, str]:
+    """Return paper -> the title the first active note (in ``order``) states for it."""
+    titles: dict[str, str] = {}
     for rel in order:
         for paper, text in facts[rel].titles:
-            note_titles.setdefault(paper, text)
-    plan = LinkPlan(vault, targets, related, {**note_titles, **(titles or {})})
-    plan.names = regions.name_counts(vault.note_paths)
-    plan.facts, plan.occurrences = facts, occurrences
-    plan.holders = _holders(facts, previous)
-    return plan
+            titles.setdefault(paper, text)
+    return titles
+
+
+def _targets_since(plan: LinkPlan, previous: LinkPlan) -> tuple[dict[str, Occurrence], dict[str, str]]:
+    """Return first mentions and stated titles, redone only for the changed notes' papers.
+
+    Both depend on a paper's mentions alone (and the opt-outs, the same as before), so
+    papers no changed note mentions keep theirs.
+    """
+    changed = {rel for rel in previous.facts.keys() | plan.facts.keys() if previous.facts.get(rel) is not plan.facts.get(rel)}
+    papers = {p for facts in (previous.facts, plan.facts) for rel in changed if rel in facts for p in facts[rel].papers}
+    targets, titles = dict(previous.targets), dict(previous.note_titles)
+    position = {rel: i for i, rel in enumerate(plan.vault.notes)} if papers else {}
+    for paper in papers:
+        holders = sorted(plan.holders.get(paper, ()))
+        found = [o for rel in holders for o in plan.facts[rel].occurrences if o.paper_id == paper and paper not in plan.ignored]
+        _put(targets, paper, min(found, key=lambda o: o.order) if found else None)
+        stated = sorted((position[rel], text) for rel in holders for p, text in plan.facts[rel].titles if p == paper)
+        _put(titles, paper, stated[0][1] if stated else None)
+    return targets, titles
+
+
+def _put(table: dict[str, Any], key: str, value: Any) -> None:
+    if value is None:
+        table.pop(key, None)
+    else:
+        table[key] = value
 
 
 def _facts(vault: Vault, previous: LinkPlan | None) -> dict[str, NoteFacts]:
@@ -229,12 +275,12 @@ def affected_notes(before: LinkPlan, after: LinkPlan, changed: Iterable[str]) ->
     title; a target line keeps its block ID while it is referenced.  Every note touched
     by a difference in those is returned; the others would get the same edits as
     before, which were applied.  Only papers that can differ are compared: those of the
-    changed notes, retitled ones, and those targeted in notes whose name count changed.
+    changed notes and those targeted in notes whose name count changed.
     """
     if before.vault.app != after.vault.app:
         return set(after.vault.notes)
     here = {p for plan in (before, after) for rel in changed if rel in plan.facts for p in plan.facts[rel].papers}
-    candidates = here | {p for p in before.titles.keys() | after.titles.keys() if before.titles.get(p) != after.titles.get(p)}
+    candidates = set(here)  # a title changes with a note that mentions the paper (or its metadata: requeued)
     if before.names != after.names:
         renamed = {n for n in before.names.keys() | after.names.keys() if before.names.get(n) != after.names.get(n)}
         candidates |= {p for plan in (before, after) for p, o in plan.targets.items() if _name(o.path) in renamed}

@@ -174,16 +174,20 @@ class LinkStep:
         self.index: SimilarityIndex | None = None
         self.papers_of: dict[str, set[str]] = {}
         self.plan: LinkPlan | None = None
+        self.edges: EdgeBook
+        self.titles: dict[str, str] = {}
         self.last_only: set[str] | None = None  # the notes the last call rendered (None: all)
         self.pending: set[str] = set()  # the notes the last call gave edits
 
     def __call__(self, vault: Vault, rels: Sequence[str]) -> Outcome:
         from vaultbot.link import affected_notes, link_edits, plan_links
 
-        index = self._build(vault) if self.index is None else self._update(vault, rels)
-        titles = {pid: node.title for pid, node in index.nodes.items() if node.title}
+        if self.index is None:
+            self._build(vault)
+        else:
+            self._update(vault, rels)
         previous = self.plan
-        plan = plan_links(vault, index.edges(), titles, previous)
+        plan = plan_links(vault, self.edges.edges, self.titles, previous)
         only = None if previous is None else affected_notes(previous, plan, rels) | set(rels) | self.pending
         edits = list(link_edits(plan, only).edits)
         # Notes just given edits are rendered again next time: if a write was dropped
@@ -197,6 +201,8 @@ class LinkStep:
 
         self.index = SimilarityIndex.build(paper_nodes(vault), LinkParams.from_config(vault.config))
         self.papers_of = {rel: _paper_ids(note) for rel, note in vault.notes.items()}
+        self.edges = EdgeBook(self.index)
+        self.titles = {pid: node.title for pid, node in self.index.nodes.items() if node.title}
         return self.index
 
     def _update(self, vault: Vault, rels: Sequence[str]) -> SimilarityIndex:
@@ -216,12 +222,58 @@ class LinkStep:
         nodes = {n.paper_id: n for n in paper_nodes(view) if n.paper_id in changed}
         index = self.index
         assert index is not None
+        touched: set[str] = set()
         for pid in sorted(changed):
             if pid in nodes:
-                index.update(nodes[pid])
+                touched |= index.update(nodes[pid])
             elif pid in index.nodes:
-                index.remove(pid)
+                touched |= index.remove(pid)
+            node = index.nodes.get(pid)
+            _put(self.titles, pid, node.title if node is not None and node.title else None)
+        self.edges.refresh(index, touched)
         return index
+
+
+class EdgeBook:
+    """The index's related-paper edges (``SimilarityIndex.edges``), kept up to date.
+
+    An edge ``(a, b)`` exists when ``b`` is in ``a``'s top-k list or ``a`` in ``b``'s, so
+    only edges at papers whose top-k list changed (what ``update``/``remove`` return)
+    can change: those are dropped and recomputed, instead of walking every paper.
+    """
+
+    def __init__(self, index: SimilarityIndex) -> None:
+        self.edges = index.edges()
+        self.at: dict[str, set[str]] = {}
+        for a, b in self.edges:
+            self.at.setdefault(a, set()).add(b)
+            self.at.setdefault(b, set()).add(a)
+
+    def refresh(self, index: SimilarityIndex, touched: set[str]) -> None:
+        """Recompute the edges at ``touched`` papers."""
+        for paper in touched:
+            for other in self.at.pop(paper, set()):
+                self.edges.pop((paper, other) if paper < other else (other, paper), None)
+                self.at.get(other, set()).discard(paper)
+        for paper in touched & index.nodes.keys():
+            for other, score in index.top_k(paper):
+                self._add(paper, other, score)
+            for other in index.above.get(paper, {}):
+                for b, score in index.top_k(other):
+                    if b == paper:
+                        self._add(other, paper, score)
+
+    def _add(self, a: str, b: str, score: float) -> None:
+        self.edges[(a, b) if a < b else (b, a)] = round(score, 6)
+        self.at.setdefault(a, set()).add(b)
+        self.at.setdefault(b, set()).add(a)
+
+
+def _put(table: dict[str, str], key: str, value: str | None) -> None:
+    if value is None:
+        table.pop(key, None)
+    else:
+        table[key] = value
 
 
 def _paper_ids(note: object) -> set[str]:
