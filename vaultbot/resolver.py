@@ -117,8 +117,9 @@ def resolve_path(
         return Resolution(None, "outside", False, normal)
     if "/" not in normal:
         return _by_name(normal, folder, index)
-    found = _exact(normal, index, "root")
-    return found if found.found else _by_suffix(normal, folder, index)
+    variants = _variants(normal)
+    found = _exact(normal, index, "root", variants)
+    return found if found.target is not None else _by_suffix(normal, folder, index, variants)
 
 
 def _needs_normalising(path: str) -> bool:
@@ -141,12 +142,14 @@ def _relative(path: str, folder: str, index: FileIndex) -> Resolution:
     return _exact(joined, index, "relative")
 
 
-def _exact(path: str, index: FileIndex, rule: ResolveRule) -> Resolution:
+def _exact(
+    path: str, index: FileIndex, rule: ResolveRule, variants: tuple[str, ...] | None = None
+) -> Resolution:
     if not path or path == ".":
         return Resolution(None, "missing", False, path)
     if path == ".." or path.startswith("../"):
         return Resolution(None, "outside", False, path)
-    for candidate in _variants(path):
+    for candidate in variants or _variants(path):
         spelled = index.by_path.get(candidate.casefold())
         if spelled:
             exact = candidate in spelled
@@ -168,8 +171,10 @@ def _name_rank(path: str, written: str, folder: str) -> tuple[bool, bool, int, s
     return (posixpath.basename(path) != written, posixpath.dirname(path) != folder, len(path), path)
 
 
-def _by_suffix(path: str, folder: str, index: FileIndex) -> Resolution:
-    for candidate in _variants(path):
+def _by_suffix(
+    path: str, folder: str, index: FileIndex, variants: tuple[str, ...] | None = None
+) -> Resolution:
+    for candidate in variants or _variants(path):
         tail = "/" + candidate.casefold()
         entries = index.by_name.get(tail.rpartition("/")[2], ())
         matches = [p for folded, p in entries if folded.endswith(tail)]

@@ -17,6 +17,7 @@ from vaultbot.vault import Vault
 
 NOTE_SUFFIX = ".md"
 LOCAL_KINDS = frozenset({"markdown", "wikilink"})  # bare URLs and <autolinks> are web addresses
+_new = tuple.__new__  # builds a Reference without its Python-level __new__ (~8 a note)
 # Files Obsidian opens itself (help.obsidian.md "Accepted file formats"); a markdown link to
 # one of these is an attachment, while ``[site](www.example.com)`` is a web address typo.
 ATTACHMENT_SUFFIXES = frozenset(
@@ -116,16 +117,22 @@ class LintContext:
             path = link.path
             if link.kind not in LOCAL_KINDS or not path or (":" in path and link.is_external):
                 continue
-            found = memo.get((folder, path))
+            key = (folder, path)
+            found = memo.get(key)
             if found is None:
-                found = memo[(folder, path)] = resolve_path(path, note.path, index, folder=folder)
-            yield Reference(link, found, is_asset_reference(link))
+                found = memo[key] = resolve_path(path, note.path, index, folder=folder)
+            yield _new(Reference, (link, found, _is_local_asset(link)))
 
 
 def is_asset_reference(link: Link) -> bool:
     """Return True for an embed of a local non-note file, or a link to an attachment."""
     if link.kind not in LOCAL_KINDS or not link.path or link.is_external:
         return False
+    return _is_local_asset(link)
+
+
+def _is_local_asset(link: Link) -> bool:
+    """``is_asset_reference`` for a link already known to be local (not a web address)."""
     name = link.path.rpartition("/")[2]
     stem, dot, suffix = name.rpartition(".")
     suffix = suffix.lower()
