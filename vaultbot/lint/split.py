@@ -61,10 +61,21 @@ def _worth_splitting(notes: int) -> bool:
 
 
 def _lint_half(
-    index: Vault, paths: Sequence[str], select: Iterable[str] | None, ignore: Iterable[str] | None
+    index: Vault,
+    paths: Sequence[str],
+    select: Iterable[str] | None,
+    ignore: Iterable[str] | None,
+    *,
+    keep: list[Vault] | None = None,
 ) -> Half:
-    """Parse and lint ``paths`` (note rules only); return plain findings and references."""
+    """Parse and lint ``paths`` (note rules only); return plain findings and references.
+
+    The parsed notes go into ``keep`` when given, so the helper need not free them before
+    sending its result: freeing 5,000 parsed notes takes ~0.1 s the parent would wait for.
+    """
     vault = index.parsed(paths)
+    if keep is not None:
+        keep.append(vault)
     ctx = LintContext(vault, False)
     found = lint(vault, select, ignore, context=ctx)
     rows = [(d.path, d.line, d.column, d.rule, d.severity, d.message, d.fix) for d in found]
@@ -73,12 +84,14 @@ def _lint_half(
 
 def _helper_main(conn: Connection, *args: Any) -> None:
     """Run in the forked helper: send ``_lint_half``'s result, or None when it failed."""
+    parsed: list[Vault] = []
     try:
-        result: Half | None = _lint_half(*args)
+        result: Half | None = _lint_half(*args, keep=parsed)
     except BaseException:  # noqa: BLE001 - the parent redoes the half and reports the error
         result = None
     conn.send(result)
     conn.close()
+    os._exit(0)  # never free the parsed notes: the parent's join() would wait ~0.1 s for it
 
 
 class _Helper:
