@@ -272,3 +272,64 @@ def test_a_state_of_another_format_is_a_full_run_without_warning(tmp_path: Path)
         warnings.simplefilter("error")
         report = run_sync(root, offline=True)
     assert "replay" not in report.seconds and outcome(report) == expected
+
+
+def _planned_paths(root: Path, offline: bool = True, reports: list[object] | None = None) -> list[str]:
+    """Sync and return the notes resolve planned (spied on ``resolve.plan_note``)."""
+    import vaultbot.resolve as resolve_module
+
+    planned: list[str] = []
+    real = resolve_module.plan_note
+
+    def spy(n, *a, **k):  # type: ignore[no-untyped-def]
+        planned.append(n.path)
+        return real(n, *a, **k)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(resolve_module, "plan_note", spy)
+        report = run_sync(root, offline=offline)
+    if reports is not None:
+        reports.append(report)
+    return planned
+
+
+def test_a_title_stated_in_another_note_makes_resolve_plan_every_note_again(tmp_path: Path) -> None:
+    root = synced_sample(tmp_path)
+    run_sync(root, offline=True)
+    scratch = twin(root, "scratch")
+    report = min((root / "reports").glob("*.md"))
+    for vault in (root, scratch):
+        note = vault / "reports" / report.name
+        text = note.read_text(encoding="utf-8")
+        heading = next(line for line in text.splitlines() if line.startswith("## 📄"))
+        note.write_text(text.replace(heading, heading + " (revised)", 1), encoding="utf-8")
+    reports: list[object] = []
+    planned = _planned_paths(root, reports=reports)
+    assert len(planned) == len(notes(root))  # a stated title titles the paper in every note
+    assert outcome(reports[0]) == outcome(run_sync(scratch, offline=True))
+    assert notes(root) == notes(scratch)
+
+
+def test_notes_waiting_for_the_network_are_skipped_by_offline_runs_only(tmp_path: Path) -> None:
+    from vaultbot.config import load_config
+    from vaultbot.sync_state import load, read_inputs
+
+    root = tmp_path / "v"
+    shutil.copytree(SAMPLE, root, ignore=TRANSIENT)
+    waiting = root / "daily/2026-01.md"
+    waiting.write_bytes(waiting.read_bytes() + b"\n- https://arxiv.org/abs/2601.99997\n")
+    run_sync(root, offline=True)
+    run_sync(root, offline=True)
+    other = root / "daily/2025-12.md"
+    other.write_bytes(other.read_bytes() + b"\n- a new line\n")
+    assert _planned_paths(root) == ["daily/2025-12.md"]
+    state = load(root.resolve())
+    assert state is not None
+    now = read_inputs(root.resolve(), load_config(root.resolve()))
+    from vaultbot.sync_whole import stated_digest
+    from vaultbot.vault import load_vault
+
+    stated = stated_digest(load_vault(root))
+    online = state.settled(now.settings, now.cache, stated, now.notes, offline=False)
+    offline = state.settled(now.settings, now.cache, stated, now.notes, offline=True)
+    assert "daily/2026-01.md" in offline and "daily/2026-01.md" not in online

@@ -39,7 +39,7 @@ from vaultbot.diagnostics import Diagnostic, Edit
 from vaultbot.vault import NOTE_SUFFIX, scan_files
 
 FILE_NAME = "sync-state.json"
-FORMAT = 2
+FORMAT = 3
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -143,6 +143,8 @@ class State:
 
     inputs: Inputs
     complete: set[str] = field(default_factory=set)  # notes resolve left needing nothing
+    offline_complete: set[str] = field(default_factory=set)  # ... but the network (offline runs)
+    stated: str = ""  # digest of the titles the notes state (they title papers vault-wide)
     findings: dict[str, Rows] = field(default_factory=dict)  # note rules' findings, per note
     references: dict[str, list[str]] = field(default_factory=dict)  # files each note references
     replay: dict[str, Any] | None = None  # the output of a run that changed nothing
@@ -158,15 +160,17 @@ class State:
             and (self.expires is None or time.time() < self.expires)
         )
 
-    def settled(self, settings: str, cache: str, digests: Mapping[str, str]) -> set[str]:
-        """Return the notes resolve may skip: left complete, bytes, rules and cache unchanged since.
+    def settled(self, settings: str, cache: str, stated: str, digests: Mapping[str, str], offline: bool) -> set[str]:
+        """Return the notes resolve may skip: left complete, nothing they depend on changed.
 
-        The metadata cache must be the same file: a record added or replaced since can
-        give a complete note new tags.
+        A note's resolve edits depend on its bytes, the rules, the metadata cache (a
+        record added or replaced can give it new tags) and the titles other notes state.
+        An offline run may also skip the notes an offline run left waiting for the network.
         """
-        if (settings, cache) != (self.inputs.settings, self.inputs.cache):
+        if (settings, cache, stated) != (self.inputs.settings, self.inputs.cache, self.stated):
             return set()
-        return {rel for rel in self.complete if digests.get(rel) == self.inputs.notes.get(rel)}
+        done = self.complete | self.offline_complete if offline else self.complete
+        return {rel for rel in done if digests.get(rel) == self.inputs.notes.get(rel)}
 
     def linted(self, settings: str, files: str, digests: Mapping[str, str]) -> set[str]:
         """Return the notes whose stored findings and references still hold."""
@@ -232,6 +236,8 @@ def _to_json(state: State) -> dict[str, Any]:
     return {
         "inputs": {"settings": i.settings, "cache": i.cache, "files": i.files, "notes": dict(sorted(i.notes.items()))},
         "complete": sorted(state.complete),
+        "offline_complete": sorted(state.offline_complete - state.complete),
+        "stated": state.stated,
         "findings": dict(sorted(state.findings.items())),
         "references": dict(sorted(state.references.items())),
         "replay": state.replay,
@@ -244,9 +250,12 @@ def _from_json(data: dict[str, Any]) -> State:
     i = data["inputs"]
     inputs = Inputs(str(i["settings"]), str(i["cache"]), str(i["files"]), dict(i["notes"]))
     expires = data["expires"]
+    complete = set(data["complete"])
     return State(
         inputs,
-        set(data["complete"]),
+        complete,
+        complete | set(data["offline_complete"]),
+        str(data["stated"]),
         dict(data["findings"]),
         dict(data["references"]),
         data["replay"],

@@ -39,7 +39,7 @@ def run_whole(
     report = SyncReport(vault)
     report.seconds["load"] = time.perf_counter() - started
     digests = {rel: sync_state.note_digest(src.raw) for rel, src in vault.sources.items()}
-    settled = state.settled(inputs.settings, inputs.cache, digests) if state else set()
+    settled = state.settled(inputs.settings, inputs.cache, stated_digest(vault), digests, offline) if state else set()
     with _writing(vault.root, dry_run):
         stage = _Stage(vault, report, dry_run)
         t0 = time.perf_counter()
@@ -51,7 +51,7 @@ def run_whole(
         report.seconds["lint"] = time.perf_counter() - t0
         stage.finish()
         if not dry_run:
-            _remember(stage.vault, inputs, report, outcome, (findings, vault_findings), references)
+            _remember(stage.vault, inputs, report, outcome, (findings, vault_findings), references, offline)
     return report
 
 
@@ -130,6 +130,7 @@ def _remember(
     outcome: Any,
     lint: tuple[dict[str, list[Diagnostic]], list[Diagnostic]],
     references: dict[str, list[str]],
+    offline: bool,
 ) -> None:
     """Store what the next run may reuse; the output itself only when this run changed nothing."""
     notes = dict(inputs.notes)
@@ -140,7 +141,10 @@ def _remember(
     final = Inputs(inputs.settings, sync_state.cache_digest(vault.root, vault.config), inputs.files, notes)
     per_note, rest = lint
     rows = {rel: sync_state.to_rows(found) for rel, found in per_note.items()}
-    state = State(final, _complete(vault, report, outcome), rows, references)
+    state = State(final, _complete(vault, report, outcome, ()), findings=rows, references=references)
+    state.stated = stated_digest(vault)
+    if offline:  # notes waiting only for the network: an offline run leaves them as they are
+        state.offline_complete = _complete(vault, report, outcome, ("offline",))
     if quiet:
         state.replay = {
             "resolve": vars(summary),
@@ -152,9 +156,29 @@ def _remember(
     sync_state.save(vault.root, state)
 
 
-def _complete(vault: Vault, report: SyncReport, outcome: Any) -> set[str]:
-    """Return the notes resolve left needing nothing (as ``resolve._complete_notes`` decides)."""
-    pending = {u.path for u in outcome.unresolved if u.reason != "not a valid arXiv ID"}
+def stated_digest(vault: Vault) -> str:
+    """Return a digest of the titles notes state (a report's heading titles its paper vault-wide)."""
+    import hashlib
+
+    from vaultbot.resolve import note_mentions
+
+    digest = hashlib.blake2b(digest_size=16)
+    for rel in sorted(vault.notes):
+        for m in note_mentions(vault.notes[rel]):
+            if m.stated_title:
+                digest.update(f"{m.paper_id}\0{m.stated_title}\1".encode())
+    return digest.hexdigest()
+
+
+def _complete(vault: Vault, report: SyncReport, outcome: Any, waiting: tuple[str, ...]) -> set[str]:
+    """Return the notes resolve left needing nothing (as ``resolve._complete_notes`` decides).
+
+    A paper whose reason holds one of ``waiting`` does not count as pending.
+    """
+    pending = {
+        u.path for u in outcome.unresolved
+        if u.reason != "not a valid arXiv ID" and not any(w in u.reason for w in waiting)
+    }
     skipped = {rel for rel, _ in report.skipped}
     return {rel for rel in vault.notes if rel not in pending and rel not in skipped}
 
