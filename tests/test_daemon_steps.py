@@ -81,3 +81,23 @@ def test_link_step_after_a_deletion_removes_links_to_the_gone_papers(tmp_path: P
     assert outcome.edits == full_edits(step, vault) and outcome.edits
     vault = written(vault, outcome.edits)
     assert full_edits(step, vault) == []
+
+
+def test_a_failure_mid_step_makes_the_next_call_start_afresh(tmp_path: Path) -> None:
+    import pytest
+
+    root = tmp_path / "sample"
+    shutil.copytree(HERE.parent / "sample_vault", root, ignore=shutil.ignore_patterns("*-wal", "*-shm", "*.lock"))
+    vault = load_vault(root)
+    step = LinkStep()
+    vault = written(vault, step(vault, sorted(vault.notes)).edits)
+    rel = "daily/2026-01.md"
+    (root / rel).write_bytes((root / rel).read_bytes() + b"\n- https://arxiv.org/abs/2512.02556\n")
+    vault = vault.with_note(rel)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(link, "link_edits", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+        with pytest.raises(RuntimeError):
+            step(vault, [rel])
+    assert step.plan is None and step.index is None
+    outcome = step(vault, [rel])
+    assert step.last_only is None and outcome.edits == full_edits(step, vault)

@@ -180,6 +180,13 @@ class LinkStep:
         self.pending: set[str] = set()  # the notes the last call gave edits
 
     def __call__(self, vault: Vault, rels: Sequence[str]) -> Outcome:
+        try:
+            return self._run(vault, rels)
+        except BaseException:
+            self.index = self.plan = None  # half-updated: the next call starts afresh
+            raise
+
+    def _run(self, vault: Vault, rels: Sequence[str]) -> Outcome:
         from vaultbot.link import affected_notes, link_edits, plan_links
 
         if self.index is None:
