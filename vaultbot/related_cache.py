@@ -21,6 +21,7 @@ from typing import Any
 
 from vaultbot import __version__
 from vaultbot.config import STATE_DIR
+from vaultbot.state import file_stamp
 from vaultbot.vault import Vault
 
 FILE_NAME = "related-edges.json"
@@ -59,17 +60,10 @@ def _settings(vault: Vault) -> list[Any]:
     from vaultbot.cache import default_cache_path
 
     cache = default_cache_path(vault.root, section["cache_path"])
-    stamps = [_stamp(Path(f"{cache}{suffix}")) for suffix in ("", "-wal")]
-    rules = _stamp(vault.root / section["tag_rules"]) if section["tag_rules"] else None
+    stamps = [file_stamp(Path(f"{cache}{suffix}")) for suffix in ("", "-wal")]
+    rules = file_stamp(vault.root / section["tag_rules"]) if section["tag_rules"] else None
     return [FORMAT, __version__, dict(vault.config["link"]), stamps, rules]
 
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
 
 
 def load(vault: Vault, digest: str) -> tuple[Edges, dict[str, str]] | None:

@@ -37,3 +37,16 @@ def ensure_gitignore(folder: Path) -> None:
             ignore.write_text(GITIGNORE, encoding="utf-8")
         except OSError:
             pass  # a read-only vault still works; git just shows the files
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """Return ``(size, mtime_ns)`` of ``path``, or None when it is missing.
+
+    Cheap change detection for files vaultbot fingerprints without reading them
+    (the metadata cache, rule files, its own code).
+    """
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns

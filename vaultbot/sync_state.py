@@ -36,6 +36,7 @@ from typing import Any
 from vaultbot import __version__
 from vaultbot.config import STATE_DIR, Config
 from vaultbot.diagnostics import Diagnostic, Edit
+from vaultbot.state import file_stamp
 from vaultbot.vault import NOTE_SUFFIX, scan_files
 
 FILE_NAME = "sync-state.json"
@@ -88,7 +89,7 @@ def settings_digest(root: Path, config: Config) -> str:
     for path in [root / ".obsidian" / "app.json", *_extra_rules(root, config)]:
         digest.update(f"\0{path.name}\0".encode() + _bytes(path))
     code = sorted(_PACKAGE.rglob("*.py")) + sorted(p for p in rules_dir().rglob("*") if p.is_file())
-    digest.update(repr([(str(p), _stamp(p)) for p in code]).encode())  # an edited checkout too
+    digest.update(repr([(str(p), file_stamp(p)) for p in code]).encode())  # an edited checkout too
     return digest.hexdigest()
 
 
@@ -102,7 +103,7 @@ def cache_digest(root: Path, config: Config) -> str:
     from vaultbot.cache import default_cache_path
 
     cache = default_cache_path(root, config.get("resolve", "cache_path"))
-    return repr([_stamp(Path(f"{cache}{suffix}")) for suffix in ("", "-wal")])
+    return repr([file_stamp(Path(f"{cache}{suffix}")) for suffix in ("", "-wal")])
 
 
 def files_digest(root: Path, files: Iterable[str]) -> str:
@@ -121,13 +122,6 @@ def _bytes(path: Path) -> bytes:
     except OSError:
         return b"\0missing"
 
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
 
 
 Rows = list[list[Any]]  # findings of one path: [line, column, rule, severity, message, fix]
