@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from vaultbot.config import STATE_DIR
-from vaultbot.state import state_dir
 from vaultbot.errors import LockError
+from vaultbot.state import state_dir
 
 DAEMON_LOCK = "daemon.lock"
 WRITE_LOCK = "write.lock"

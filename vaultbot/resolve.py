@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Callable, Collection, Iterable, Mapping
 from vaultbot.cache import Cache, PaperRecord, default_cache_path
 from vaultbot.config import Config
 from vaultbot.diagnostics import Diagnostic, Edit
-from vaultbot.frontmatter_edit import FrontmatterPatch, can_edit, frontmatter_edits, read_own, read_tags
+from vaultbot.frontmatter_edit import (
+    FrontmatterPatch,
+    can_edit,
+    frontmatter_edits,
+    read_own,
+    read_tags,
+)
 from vaultbot.model import Note, PaperMention
 from vaultbot.papers import is_valid_id
 from vaultbot.tags import TagRules, load_tag_rules

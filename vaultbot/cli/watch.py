@@ -54,7 +54,8 @@ def watch(
     from vaultbot.config import load_config
     from vaultbot.daemon.logs import setup_logging
     from vaultbot.locks import state_dir
-    from vaultbot.watch import VaultGone, WatchOptions, watch as run_watch
+    from vaultbot.watch import VaultGone, WatchOptions
+    from vaultbot.watch import watch as run_watch
 
     root = vault.resolve()
     if not root.is_dir():
