@@ -83,6 +83,13 @@ class LintContext:
             self._index = FileIndex(self.vault.files)
         return self._index
 
+    def sharing(self, vault: Vault) -> LintContext:
+        """Return a context over other parsed notes of the same vault, sharing the file
+        index and the resolved paths (``vaultbot.lint.split`` lints a vault in chunks)."""
+        other = LintContext(vault, self.whole_vault, self.referenced_elsewhere)
+        other._index, other._resolved = self.index, self._resolved
+        return other
+
     def references(self, note: Note) -> list[Reference]:
         """Return the note's links to local files, each resolved once per run."""
         found = self._references.get(note.path)

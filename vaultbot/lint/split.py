@@ -1,10 +1,12 @@
-"""Lint a whole vault; a large one on two cores, a forked helper taking half of the notes.
+"""Lint a whole vault in chunks; a large one on two cores, a forked helper taking half.
 
 Parsing is most of a cold ``vaultbot lint`` (issue 4: 10,000 notes in under 3 s on two
-cores), and notes parse independently.  A parsed ``Note`` costs as much to unpickle as
-to parse, so the helper sends back only plain data: its findings as tuples, and the
-files its notes reference (orphan-asset must see every note's references).  The helper
-is forked (Linux), so it starts in milliseconds with the file index already in memory.
+cores), and notes parse independently.  Each process parses and lints its notes a chunk
+at a time and keeps only the findings and the files the notes reference (orphan-asset
+must see every note's references): holding every parsed note at once cost ~450 MB and
+a page fault per fresh 4 KB, ~20% of the run (bench/bench_lint.py).  A parsed ``Note``
+costs as much to unpickle as to parse, so the helper sends back only plain data.  The
+helper is forked (Linux), so it starts in milliseconds with the file index in memory.
 If it fails in any way, this process lints its half too: same findings, just slower.
 """
 
@@ -21,9 +23,10 @@ from vaultbot.diagnostics import Diagnostic
 from vaultbot.lint import lint
 from vaultbot.lint.context import LintContext
 from vaultbot.lint.orphans import referenced_files
-from vaultbot.vault import Vault, load_vault
+from vaultbot.vault import load_vault
 
 MIN_NOTES = 1000  # below this a second process saves less than it costs (bench_lint.py)
+CHUNK = 200  # notes parsed and linted at a time: big enough to amortise, small enough to reuse memory
 
 Half = tuple[list[tuple[Any, ...]], set[str]]  # findings as tuples, referenced files
 
@@ -34,17 +37,42 @@ def lint_vault(
     """Return the findings of every note and vault rule of the vault at ``root``."""
     index = load_vault(root, only=())  # the file index and settings; no note parsed yet
     paths = index.note_paths
+    base = LintContext(index, True)
     if not _worth_splitting(len(paths)):
-        return lint(index.parsed(paths), select, ignore, whole_vault=True)
-    helper = _Helper(index, paths[1::2], select, ignore)
+        found, used = _lint_notes(base, paths, select, ignore)
+        base.referenced_elsewhere = lambda: used
+        found.extend(lint(index, select, ignore, context=base))  # vault rules
+        return sorted(found, key=lambda d: d.sort_key)
+    helper = _Helper(base, paths[1::2], select, ignore)
     try:
-        vault = index.parsed(paths[0::2])
-        ctx = LintContext(vault, True, referenced_elsewhere=helper.referenced)
-        found = lint(vault, select, ignore, context=ctx)
+        found, used = _lint_notes(base, paths[0::2], select, ignore)
+        base.referenced_elsewhere = lambda: used | helper.referenced()
+        found.extend(lint(index, select, ignore, context=base))
         found.extend(helper.findings())
     finally:
         helper.close()
     return sorted(found, key=lambda d: d.sort_key)
+
+
+def _lint_notes(
+    base: LintContext,
+    paths: Sequence[str],
+    select: Iterable[str] | None,
+    ignore: Iterable[str] | None,
+) -> tuple[list[Diagnostic], set[str]]:
+    """Parse and lint ``paths`` a chunk at a time (note rules only, vault rules stay quiet).
+
+    Return the findings and the vault files the notes reference.  Only one chunk of
+    parsed notes is alive at a time, so memory is reused instead of grown.
+    """
+    found: list[Diagnostic] = []
+    used: set[str] = set()
+    for at in range(0, len(paths), CHUNK):
+        ctx = base.sharing(base.vault.parsed(paths[at : at + CHUNK]))
+        ctx.whole_vault = False
+        found.extend(lint(ctx.vault, select, ignore, context=ctx))
+        used |= referenced_files(ctx)
+    return found, used
 
 
 def _worth_splitting(notes: int) -> bool:
@@ -61,37 +89,26 @@ def _worth_splitting(notes: int) -> bool:
 
 
 def _lint_half(
-    index: Vault,
+    base: LintContext,
     paths: Sequence[str],
     select: Iterable[str] | None,
     ignore: Iterable[str] | None,
-    *,
-    keep: list[Vault] | None = None,
 ) -> Half:
-    """Parse and lint ``paths`` (note rules only); return plain findings and references.
-
-    The parsed notes go into ``keep`` when given, so the helper need not free them before
-    sending its result: freeing 5,000 parsed notes takes ~0.1 s the parent would wait for.
-    """
-    vault = index.parsed(paths)
-    if keep is not None:
-        keep.append(vault)
-    ctx = LintContext(vault, False)
-    found = lint(vault, select, ignore, context=ctx)
+    """Lint ``paths`` (note rules only); return plain findings and referenced files."""
+    found, used = _lint_notes(base, paths, select, ignore)
     rows = [(d.path, d.line, d.column, d.rule, d.severity, d.message, d.fix) for d in found]
-    return rows, referenced_files(ctx)
+    return rows, used
 
 
 def _helper_main(conn: Connection, *args: Any) -> None:
     """Run in the forked helper: send ``_lint_half``'s result, or None when it failed."""
-    parsed: list[Vault] = []
     try:
-        result: Half | None = _lint_half(*args, keep=parsed)
+        result: Half | None = _lint_half(*args)
     except BaseException:  # noqa: BLE001 - the parent redoes the half and reports the error
         result = None
     conn.send(result)
     conn.close()
-    os._exit(0)  # never free the parsed notes: the parent's join() would wait ~0.1 s for it
+    os._exit(0)  # skip the interpreter's teardown: the parent's join() would wait for it
 
 
 class _Helper:
@@ -99,14 +116,14 @@ class _Helper:
 
     def __init__(
         self,
-        index: Vault,
+        base: LintContext,
         paths: Sequence[str],
         select: Iterable[str] | None,
         ignore: Iterable[str] | None,
     ) -> None:
         import multiprocessing
 
-        self._args = (index, paths, select, ignore)
+        self._args = (base, paths, select, ignore)
         self._result: Half | None = None
         context = multiprocessing.get_context("fork")
         self._conn, child_end = context.Pipe(duplex=False)
