@@ -34,6 +34,10 @@ _TITLE = re.compile(
 _CLOSE = re.compile(r"[ \t]*\r?\n?[ \t]*\)")
 _SPACE = re.compile(r"[ \t]*\r?\n?[ \t]*")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# The common markdown link in one match: plain text, then ``(dest)`` with no spaces,
+# parentheses, escapes or ``<``; anything else takes the careful path (``_matching_bracket``
+# and ``_destination``), which finds the same link for these (tests/test_mdlinks.py).
+_SIMPLE_MARKDOWN = re.compile(r"\[([^\[\]\\\n]{0,3998})\]\((?!<)([^\s()\\\x00-\x1f]*)\)")
 # A bare URL runs over non-space characters and stops at '<' and at CJK punctuation,
 # full-width forms and CJK script: notes glue URLs to Chinese text ("链接：https://...").
 URL_STOP = (
@@ -161,13 +165,17 @@ def _wikilink(scan: _Scan, masked: str, start: int, at: int) -> tuple[Link | Non
 
 
 def _markdown(scan: _Scan, masked: str, start: int, at: int, stop: int) -> tuple[Link | None, int]:
-    close_at = _matching_bracket(masked, at, stop)
-    if close_at is None or not masked.startswith("(", close_at + 1):
-        return None, at + 1
-    dest = _destination(masked, close_at + 2)
-    if dest is None:
-        return None, at + 1
-    dest_start, dest_end, title, end = dest
+    simple = _SIMPLE_MARKDOWN.match(masked, at)
+    if simple is not None and simple.end(1) < stop:
+        close_at, (dest_start, dest_end), title, end = simple.end(1), simple.span(2), None, simple.end()
+    else:
+        close_at = _matching_bracket(masked, at, stop)
+        if close_at is None or not masked.startswith("(", close_at + 1):
+            return None, at + 1
+        dest = _destination(masked, close_at + 2)
+        if dest is None:
+            return None, at + 1
+        dest_start, dest_end, title, end = dest
     target = scan.text[dest_start:dest_end]
     path, hashmark, sub = (_ESCAPE.sub(r"\1", target) if "\\" in target else target).partition("#")
     link = _new(
