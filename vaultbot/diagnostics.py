@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning", "info"]
@@ -54,3 +55,8 @@ class Diagnostic(NamedTuple):
             "message": self.message,
             "fixable": bool(self.fix),
         }
+
+
+# ``sorted(found, key=ORDER)`` sorts like ``Diagnostic.sort_key`` with a C key function:
+# a large vault's ~160,000 findings are sorted a few times on their way out (issue 4).
+ORDER = itemgetter(0, 1, 2, 3)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from vaultbot.diagnostics import Diagnostic
+from vaultbot.diagnostics import ORDER, Diagnostic
 
 Display = Callable[[Diagnostic], str]
 
@@ -122,5 +122,5 @@ def render(
     fixed: int = 0,
 ) -> str:
     """Return ``diags`` sorted and formatted by the formatter called ``name``."""
-    ordered = sorted(diags, key=lambda d: d.sort_key)
+    ordered = sorted(diags, key=ORDER)
     return FORMATTERS[name](ordered, display or (lambda d: d.path), colour=colour, fixed=fixed)

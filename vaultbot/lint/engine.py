@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
-from vaultbot.diagnostics import Diagnostic, Edit, Severity
+from vaultbot.diagnostics import ORDER, Diagnostic, Edit, Severity
 from vaultbot.errors import ConfigError, RuleError
 from vaultbot.lint.context import LintContext
 from vaultbot.lint.suppress import Suppressions
@@ -208,7 +208,7 @@ def run(ctx: LintContext, rules: Sequence[Rule], registry: Mapping[str, Check]) 
     for rule in rules:  # last: orphan-asset may wait for notes linted in another process
         if registry[rule.id].scope == "vault":
             found.extend(_run_one(registry[rule.id], rule, ctx, None, decider, None))
-    return sorted(found, key=lambda d: d.sort_key)
+    return sorted(found, key=ORDER)
 
 
 def _run_one(

@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from vaultbot.diagnostics import Diagnostic
+from vaultbot.diagnostics import ORDER, Diagnostic
 from vaultbot.lint import lint
 from vaultbot.lint.context import LintContext
 from vaultbot.lint.orphans import referenced_files
@@ -42,7 +42,7 @@ def lint_vault(
         found, used = _lint_notes(base, paths, select, ignore)
         base.referenced_elsewhere = lambda: used
         found.extend(lint(index, select, ignore, context=base))  # vault rules
-        return sorted(found, key=lambda d: d.sort_key)
+        return sorted(found, key=ORDER)
     helper = _Helper(base, paths[1::2], select, ignore)
     try:
         found, used = _lint_notes(base, paths[0::2], select, ignore)
@@ -51,7 +51,7 @@ def lint_vault(
         found.extend(helper.findings())
     finally:
         helper.close()
-    return sorted(found, key=lambda d: d.sort_key)
+    return sorted(found, key=ORDER)
 
 
 def _lint_notes(
