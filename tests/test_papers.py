@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from vaultbot import papers
 from vaultbot.papers import PaperRef, block_id_for, find_text_ids, is_valid_id, paper_from_url
 
 # (url, paper_id, version, host).  The first rows are copied from the seed notes
@@ -70,6 +73,40 @@ def test_paper_from_url_normalises_every_form(
 @pytest.mark.parametrize("url", NOT_PAPERS)
 def test_paper_from_url_rejects_other_pages(url: str) -> None:
     assert paper_from_url(url) is None
+
+
+MORE_FORMS = [
+    *(
+        f"{scheme}://{www}{host}/{kind}/2512.24880{v}{pdf}{slash}"
+        for scheme in ("http", "https", "HTTPS")
+        for www in ("", "www.")
+        for host in ("arxiv.org", "huggingface.co", "ArXiv.org")
+        for kind in ("abs", "pdf", "papers", "html")
+        for v in ("", "v2")
+        for pdf in ("", ".pdf")
+        for slash in ("", "/")
+    ),
+    "https://arxiv.org/abs/2512.2488",
+    "https://arxiv.org/abs/251.24880",
+    "https://arxiv.org/abs/2512.24880v",
+    "https://huggingface.co/papers/2512.24880?x=1",
+]
+
+
+@pytest.mark.parametrize("url", [u for u, *_ in PAPER_URLS] + NOT_PAPERS + MORE_FORMS)
+def test_common_url_fast_path_agrees_with_the_full_pattern(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = papers._paper_from_url(url)
+    monkeypatch.setattr(papers, "_COMMON_PAPER_URL", re.compile(r"(?!)"))
+    assert fast == papers._paper_from_url(url)
+
+
+def test_remembered_answers_are_the_same_answers() -> None:
+    papers._URL_MEMO.clear()
+    first = [paper_from_url(u) for u, *_ in PAPER_URLS] + [paper_from_url(u) for u in NOT_PAPERS]
+    second = [paper_from_url(u) for u, *_ in PAPER_URLS] + [paper_from_url(u) for u in NOT_PAPERS]
+    assert first == second and len(papers._URL_MEMO) == len(PAPER_URLS) + len(NOT_PAPERS)
 
 
 @pytest.mark.parametrize(

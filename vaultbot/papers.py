@@ -72,6 +72,12 @@ _PAPER_URL = re.compile(
     rf"){_ID}(?:\.pdf)?/?(?:[?#].*)?",
     re.DOTALL,
 )
+# The lower-case, new-style arXiv and Hugging Face URLs users paste, a subset of
+# ``_PAPER_URL`` (test_papers.py checks both agree) without its case-insensitive parts.
+_COMMON_PAPER_URL = re.compile(
+    r"https?://(?:www\.)?(?:(arxiv\.org/(?:abs|pdf|html)/)|huggingface\.co/papers/)"
+    r"(\d{4}\.\d{4,5})(v\d+)?(?:\.pdf)?/?"
+)
 _TEXT_ID = re.compile(
     rf"(?<![A-Za-z0-9.])(?P<prefix>(?i:arxiv):[ \t]?|10\.48550/(?i:arxiv)\.){_ID}(?![0-9])"
 )
@@ -80,6 +86,8 @@ _OLD_PARTS = re.compile(r"([a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z][A-Za-z-]+)?/(\d\d)(\
 _ARXIV_HOSTS = frozenset({"arxiv.org", "export.arxiv.org", "ar5iv.org", "ar5iv.labs.arxiv.org"})
 _HF_HOSTS = frozenset({"huggingface.co", "hf.co"})
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org"})
+_URL_MEMO: dict[str, PaperRef | None] = {}
+_URL_MEMO_SIZE = 65_536  # answers kept (a few MB); emptied when full
 _new = tuple.__new__  # builds a PaperRef without its Python-level __new__ (~25 URLs a note)
 
 
@@ -106,7 +114,24 @@ def paper_from_url(url: str) -> PaperRef | None:
     Only whole path shapes count, so ``huggingface.co/papers/date/...``, datasets and
     models, and arXiv listing pages are not papers.  Query strings and fragments are
     ignored; a scheme is optional (frontmatter values are sometimes pasted without one).
+    Answers are remembered: a vault names the same URLs again and again (~40% of the
+    URLs of the benchmark vault are repeats), and each parse asks for every link.
     """
+    try:
+        return _URL_MEMO[url]
+    except KeyError:
+        pass
+    if len(_URL_MEMO) >= _URL_MEMO_SIZE:
+        _URL_MEMO.clear()
+    found = _URL_MEMO[url] = _paper_from_url(url)
+    return found
+
+
+def _paper_from_url(url: str) -> PaperRef | None:
+    common = _COMMON_PAPER_URL.fullmatch(url)
+    if common is not None:  # what users paste ~always: 3x faster than the full regex
+        arxiv, paper_id, version = common.groups()
+        return _new(PaperRef, (paper_id, version or "", "arxiv" if arxiv else "hf"))  # type: ignore[no-any-return]
     match = _PAPER_URL.fullmatch(url.strip())
     if match is None:
         return None
