@@ -14,11 +14,12 @@ difference is ~10x on 8 KB notes (bench/bench_parser.py).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from itertools import pairwise
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from vaultbot.model import Link
+from vaultbot.model import Link, Span
 
 if TYPE_CHECKING:
     from vaultbot.parser import _Scan
@@ -166,8 +167,13 @@ def _wikilink(scan: _Scan, masked: str, start: int, at: int) -> tuple[Link | Non
 
 def _markdown(scan: _Scan, masked: str, start: int, at: int, stop: int) -> tuple[Link | None, int]:
     simple = _SIMPLE_MARKDOWN.match(masked, at)
-    if simple is not None and simple.end(1) < stop:
+    if simple is not None and simple.end(1) < stop:  # one line: both spans share it
         close_at, (dest_start, dest_end), title, end = simple.end(1), simple.span(2), None, simple.end()
+        starts = scan.line_starts
+        line = bisect_right(starts, start)
+        column = start - starts[line - 1] + 1
+        span = _new(Span, (start, end, line, column))
+        target_span = _new(Span, (dest_start, dest_end, line, column + dest_start - start))
     else:
         close_at = _matching_bracket(masked, at, stop)
         if close_at is None or not masked.startswith("(", close_at + 1):
@@ -176,6 +182,7 @@ def _markdown(scan: _Scan, masked: str, start: int, at: int, stop: int) -> tuple
         if dest is None:
             return None, at + 1
         dest_start, dest_end, title, end = dest
+        span, target_span = scan.span(start, end), scan.span(dest_start, dest_end)
     target = scan.text[dest_start:dest_end]
     path, hashmark, sub = (_ESCAPE.sub(r"\1", target) if "\\" in target else target).partition("#")
     link = _new(
@@ -188,8 +195,8 @@ def _markdown(scan: _Scan, masked: str, start: int, at: int, stop: int) -> tuple
             "#" + unquote(sub) if hashmark else None,  # subpath
             scan.text[at + 1 : close_at],  # text
             title,
-            scan.span(start, end),
-            scan.span(dest_start, dest_end),  # target_span
+            span,
+            target_span,
         ),
     )
     return link, end
@@ -273,8 +280,11 @@ def _bare(scan: _Scan, masked: str, at: int) -> tuple[Link | None, int]:
 
 def _plain_link(scan: _Scan, kind: str, start: int, end: int, span_end: int) -> Link:
     target = scan.text[start:end]
-    path, hashmark, sub = target.partition("#")
-    target_span = scan.span(start, end)
-    span = target_span if kind == "bare" else scan.span(start - 1, span_end)
+    path, hashmark, sub = target.partition("#") if "#" in target else (target, "", "")
+    starts = scan.line_starts  # scan.span, inlined: ~20 bare URLs a note
+    line = bisect_right(starts, start)
+    column = start - starts[line - 1] + 1
+    target_span = _new(Span, (start, end, line, column))
+    span = target_span if kind == "bare" else _new(Span, (start - 1, span_end, line, column - 1))
     subpath = hashmark + sub if hashmark else None
     return _new(Link, (kind, False, target, path, subpath, None, None, span, target_span))  # type: ignore[no-any-return]

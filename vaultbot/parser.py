@@ -256,20 +256,22 @@ class _Scan:
 
     def headings(self, anchored: str) -> tuple[Heading, ...]:
         """Return the ATX headings outside code, comments and frontmatter."""
-        headings, source = [], self.text
+        headings, source, starts = [], self.text, self.line_starts
         indented = _INDENTED_HASH.search(anchored) is not None
         for match in (_HEADING if indented else _HEADING_AT_0).finditer(anchored):
-            start, stop = match.span(2)
-            raw = source[start - 1 : stop - 1]
+            hashes, stop = match.span(2)
+            marks = match.end(1) - match.start(1)
+            raw = source[hashes - 1 : stop - 1]
             content = raw.rstrip("\r")
             text = content.strip()
             if text.endswith("#"):  # a closing sequence "## Title ##"
                 closed = text.rstrip("#")
                 if not closed or closed[-1] in " \t":
                     text = closed.rstrip()
-            end = stop - 1 - (len(raw) - len(content))
-            span = self.span(match.start(1) - 1, end)
-            headings.append(_new(Heading, (len(match.group(1)), text, span)))
+            start, end = hashes - marks - 1, stop - 1 - (len(raw) - len(content))
+            line = bisect_right(starts, start)  # self.span, inlined: ~13 headings a note
+            span = _new(Span, (start, end, line, start - starts[line - 1] + 1))
+            headings.append(_new(Heading, (marks, text, span)))
         return tuple(headings)
 
     def list_items(self, body_line: int, regions: tuple[Region, ...]) -> tuple[ListItem, ...]:
@@ -376,7 +378,8 @@ class _Scan:
         sections: list[Section] = []
         next_start = {"day": len(self.text), "paper": len(self.text)}
         for section_kind, heading, month, day_of, title in reversed(found):
-            span = self.span(heading.span.start, next_start[section_kind])
+            start, _, line, column = heading.span
+            span = _new(Span, (start, next_start[section_kind], line, column))
             sections.append(_new(Section, (section_kind, title, heading, span, month, day_of)))
             next_start[section_kind] = heading.span.start
         return tuple(reversed(sections))
