@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from vaultbot.mdlinks import URL_STOP
@@ -36,6 +37,7 @@ _MARKER_PREFIX = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _BLOCK_ID_TAIL = re.compile(r"[ \t]+\^[A-Za-z0-9-]+$")
 _TRAILING = "?!.,:*_~'\""
 _new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (~22 mentions a note)
+_START = itemgetter(0)  # a _Found's start offset
 
 
 class _Found(NamedTuple):
@@ -70,8 +72,12 @@ def collect(
     in_links = list(_in_links(links))
     found.extend(in_links)
     body_start = frontmatter.span.end if frontmatter else 0
-    found.extend(_in_text(masked, body_start, links, {f.link for f in in_links}))
-    found.sort(key=lambda f: f.start)
+    in_text = list(_in_text(masked, body_start, links, in_links))
+    if in_text:
+        found.extend(in_text)
+        found.sort(key=_START)
+    elif frontmatter:
+        found.sort(key=_START)  # else: links come in text order already
     context = _Context(scan, items, sections, len(found))
     for start, end, url, ref, source, host, bare, link, in_frontmatter, span in found:
         span = span or scan.span(start, end)
@@ -122,7 +128,7 @@ def _in_links(links: tuple[Link, ...]) -> Iterator[_Found]:
 
 
 def _in_text(
-    masked: str, body_start: int, links: tuple[Link, ...], paper_links: set[int | None]
+    masked: str, body_start: int, links: tuple[Link, ...], in_links: list[_Found]
 ) -> Iterator[_Found]:
     """Yield ``arXiv:ID`` texts outside link destinations and outside paper links' text.
 
@@ -132,6 +138,7 @@ def _in_text(
     text_ids = find_text_ids(masked, body_start)
     if not text_ids:
         return  # most notes: no need to map what the links cover
+    paper_links = {f.link for f in in_links}
     covered = _merged_spans(
         sorted(
             (

@@ -88,6 +88,7 @@ _HF_HOSTS = frozenset({"huggingface.co", "hf.co"})
 _DOI_HOSTS = frozenset({"doi.org", "dx.doi.org"})
 _URL_MEMO: dict[str, PaperRef | None] = {}
 _URL_MEMO_SIZE = 65_536  # answers kept (a few MB); emptied when full
+_UNSEEN = object()
 _new = tuple.__new__  # builds a PaperRef without its Python-level __new__ (~25 URLs a note)
 
 
@@ -117,10 +118,9 @@ def paper_from_url(url: str) -> PaperRef | None:
     Answers are remembered: a vault names the same URLs again and again (~40% of the
     URLs of the benchmark vault are repeats), and each parse asks for every link.
     """
-    try:
-        return _URL_MEMO[url]
-    except KeyError:
-        pass
+    found = _URL_MEMO.get(url, _UNSEEN)
+    if found is not _UNSEEN:
+        return found  # type: ignore[return-value]
     if len(_URL_MEMO) >= _URL_MEMO_SIZE:
         _URL_MEMO.clear()
     found = _URL_MEMO[url] = _paper_from_url(url)
