@@ -48,7 +48,7 @@ def one_core(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Diagnostic]:
 def two_cores(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Diagnostic]:
     monkeypatch.setattr(split, "MIN_NOTES", 1)
     monkeypatch.setattr(split.os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(split.os, "getloadavg", lambda: (0.2, 0.5, 0.5))
+    monkeypatch.setattr(split, "_other_runnable", lambda: 0)
     return split.lint_vault(root)
 
 
@@ -73,7 +73,7 @@ def test_busy_cores_keep_the_run_in_one_process(
     alone = one_core(vault, monkeypatch)
     monkeypatch.setattr(split, "MIN_NOTES", 1)
     monkeypatch.setattr(split.os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(split.os, "getloadavg", lambda: (1.9, 1.0, 1.0))
+    monkeypatch.setattr(split, "_other_runnable", lambda: 2)
     monkeypatch.setattr(split, "_Helper", None)  # a split would fail here
     assert rows(split.lint_vault(vault)) == rows(alone)
 
@@ -84,7 +84,7 @@ def test_lint_paths_on_a_vault_root_uses_the_split(
     alone = one_core(vault, monkeypatch)
     monkeypatch.setattr(split, "MIN_NOTES", 1)
     monkeypatch.setattr(split.os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(split.os, "getloadavg", lambda: (0.2, 0.5, 0.5))
+    monkeypatch.setattr(split, "_other_runnable", lambda: 0)
     started: list[int] = []
     original = split._Helper.__init__
 
@@ -94,3 +94,21 @@ def test_lint_paths_on_a_vault_root_uses_the_split(
 
     monkeypatch.setattr(split._Helper, "__init__", counting)
     assert rows(lint_paths([vault]).diagnostics) == rows(alone) and started == [1]
+
+
+def test_a_busy_process_counts_as_another_runnable_task() -> None:
+    import subprocess
+    import sys
+    import time
+
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        seen = []
+        for _ in range(20):
+            seen.append(split._other_runnable())
+            time.sleep(0.01)
+    finally:
+        spinner.kill()
+        spinner.wait()
+    assert max(seen) >= 1

@@ -79,13 +79,25 @@ def _worth_splitting(notes: int) -> bool:
     """Return True for a big vault on a Linux machine with a second core to spare.
 
     A core busy with other work gives no speed-up, only the helper's ~10% extra CPU
-    (measured on a shared 2-core machine), so a load average that leaves less than
-    about one core idle keeps the run in one process.
+    (measured on a shared 2-core machine), so the run stays in one process unless a
+    core is idle now.  "Now" is the kernel's count of runnable tasks, not the load
+    average: that lags a minute behind, so a lint run just before (pre-commit, a
+    benchmark) would keep the next one on one core.
     """
     if notes < MIN_NOTES or sys.platform != "linux":
         return False
     cores = len(os.sched_getaffinity(0))
-    return cores >= 2 and os.getloadavg()[0] < cores - 0.5
+    return cores >= 2 and _other_runnable() < cores - 0.5
+
+
+def _other_runnable() -> float:
+    """Return how many other tasks want a CPU now (``/proc/loadavg``), else the load average."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            running = int(handle.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return os.getloadavg()[0]
+    return running - 1  # this process is one of them
 
 
 def _lint_half(
