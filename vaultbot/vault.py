@@ -138,22 +138,39 @@ def _load_one(
 def read_note_bytes(path: str | Path, rel: str, max_bytes: int) -> bytes:
     """Read a note's bytes, refusing huge and binary files with a NoteReadError.
 
-    One ``open`` and an ``fstat`` of the open file, without pathlib: a cold lint reads
-    10,000 notes, and pathlib's path objects cost more than the reads (issue 4 "speed").
+    One ``os.open``, an ``fstat`` of it and one ``os.read`` of the whole file: a cold lint
+    reads 10,000 notes, and file objects cost a third more than these calls (issue 4).
     """
     try:
-        with open(path, "rb", buffering=0) as handle:
-            size = os.fstat(handle.fileno()).st_size
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            size = os.fstat(fd).st_size
             if size > max_bytes:
                 raise NoteReadError(rel, f"over the size limit ({size:,} > {max_bytes:,} bytes); skipped")
-            raw = handle.read()
+            raw = os.read(fd, size + 1)
+            if len(raw) > size:  # it grew since the fstat: read the rest, still bounded
+                raw += _read_rest(fd, max_bytes + 1 - len(raw))
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise NoteReadError(rel, f"cannot read: {exc.strerror or exc}") from exc
-    if len(raw) > max_bytes:  # grew after the fstat
+    if len(raw) > max_bytes:
         raise NoteReadError(rel, f"over the size limit ({len(raw):,} > {max_bytes:,} bytes); skipped")
     if b"\x00" in raw[:BINARY_PROBE]:
         raise NoteReadError(rel, "binary file (contains NUL bytes); skipped")
     return raw
+
+
+def _read_rest(fd: int, limit: int) -> bytes:
+    """Read from ``fd`` until end of file or ``limit`` bytes."""
+    chunks = []
+    while limit > 0:
+        chunk = os.read(fd, min(limit, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        limit -= len(chunk)
+    return b"".join(chunks)
 
 
 def decode_note(raw: bytes, rel: str) -> tuple[str, bool]:
