@@ -27,6 +27,7 @@ from urllib.parse import unquote
 ResolveRule = Literal["name", "relative", "root", "suffix", "missing", "outside", "empty"]
 
 NOTE_SUFFIX = ".md"
+_new = tuple.__new__  # builds a Resolution without its Python-level __new__ (one per link)
 
 
 class Resolution(NamedTuple):
@@ -117,9 +118,7 @@ def resolve_path(
         return Resolution(None, "outside", False, normal)
     if "/" not in normal:
         return _by_name(normal, folder, index)
-    variants = _variants(normal)
-    found = _exact(normal, index, "root", variants)
-    return found if found.target is not None else _by_suffix(normal, folder, index, variants)
+    return _from_root_or_by_suffix(normal, folder, index)
 
 
 def _needs_normalising(path: str) -> bool:
@@ -171,21 +170,32 @@ def _name_rank(path: str, written: str, folder: str) -> tuple[bool, bool, int, s
     return (posixpath.basename(path) != written, posixpath.dirname(path) != folder, len(path), path)
 
 
-def _by_suffix(
-    path: str, folder: str, index: FileIndex, variants: tuple[str, ...] | None = None
-) -> Resolution:
-    for candidate in variants or _variants(path):
-        tail = "/" + candidate.casefold()
-        entries = index.by_name.get(tail.rpartition("/")[2], ())
-        matches = [p for folded, p in entries if folded.endswith(tail)]
+def _from_root_or_by_suffix(path: str, folder: str, index: FileIndex) -> Resolution:
+    """Rules 3 and 4 for a path with a folder part: exact from the root, else as a suffix.
+
+    The hot path of a lint (every ``asset/x.png`` of every note): each variant is
+    casefolded once and serves both rules.
+    """
+    folded = path.casefold()
+    variants = [(path, folded)]
+    if "." not in path.rpartition("/")[2].lstrip("."):
+        variants.append((path + NOTE_SUFFIX, folded + NOTE_SUFFIX))
+    for candidate, key in variants:
+        spelled = index.by_path.get(key)
+        if spelled:
+            exact = candidate in spelled
+            return _new(Resolution, (candidate if exact else min(spelled), "root", not exact, path))
+    for candidate, key in variants:
+        tail = "/" + key
+        matches = [p for f, p in index.by_name.get(key.rpartition("/")[2], ()) if f.endswith(tail)]
         if matches:
             best = (
                 matches[0]
                 if len(matches) == 1
                 else min(matches, key=lambda p: _suffix_rank(p, candidate, folder))
             )
-            return Resolution(best, "suffix", not best.endswith("/" + candidate), path)
-    return Resolution(None, "missing", False, path)
+            return _new(Resolution, (best, "suffix", not best.endswith("/" + candidate), path))
+    return _new(Resolution, (None, "missing", False, path))
 
 
 def _suffix_rank(path: str, written: str, folder: str) -> tuple[bool, bool, int, str]:
