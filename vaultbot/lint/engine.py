@@ -33,6 +33,7 @@ RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 REQUIRED_KEYS = frozenset({"id", "name", "severity", "description", "fix"})
 OPTIONAL_KEYS = frozenset({"off_by_default"})
 ALL = "ALL"
+_new = tuple.__new__  # builds a Diagnostic without its Python-level __new__ (~16 a note)
 
 NoteCheck = Callable[[Note, LintContext, "Rule"], Iterable[Diagnostic]]
 VaultCheck = Callable[[LintContext, "Rule"], Iterable[Diagnostic]]
@@ -86,7 +87,8 @@ class Rule:
         self, path: str, line: int, column: int, message: str, fix: Sequence[Edit] = ()
     ) -> Diagnostic:
         """Return a finding of this rule (checks build every Diagnostic through this)."""
-        return Diagnostic(path, line, column, self.id, self.severity, message, tuple(fix))
+        fix = fix if type(fix) is tuple else tuple(fix)
+        return _new(Diagnostic, (path, line, column, self.id, self.severity, message, fix))  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
