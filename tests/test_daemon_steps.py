@@ -101,3 +101,22 @@ def test_a_failure_mid_step_makes_the_next_call_start_afresh(tmp_path: Path) -> 
     assert step.plan is None and step.index is None
     outcome = step(vault, [rel])
     assert step.last_only is None and outcome.edits == full_edits(step, vault)
+
+
+def test_link_step_reads_the_vaults_tag_rules_again_when_the_file_changes(tmp_path: Path) -> None:
+    root = tmp_path / "sample"
+    shutil.copytree(HERE.parent / "sample_vault", root, ignore=shutil.ignore_patterns("*-wal", "*-shm", "*.lock"))
+    (root / ".vaultbot.toml").write_text('[resolve]\ntag_rules = "tags.toml"\n', encoding="utf-8")
+    rules = root / "tags.toml"
+    rules.write_text('[categories]\n"cs.CL" = "language"\n', encoding="utf-8")
+    vault = load_vault(root)
+    step = LinkStep()
+    vault = written(vault, step(vault, sorted(vault.notes)).edits)
+    assert step.index is not None and "language" in step.index.nodes["2512.24880"].tags  # cs.CL
+    rules.write_text('[categories]\n"cs.CL" = "linguistics"\n', encoding="utf-8")
+    rel = "daily/2026-01.md"
+    (root / rel).write_bytes((root / rel).read_bytes() + b"\n- a thought with no paper\n")
+    vault = vault.with_note(rel)
+    step(vault, [rel])
+    tags = step.index.nodes["2512.24880"].tags
+    assert "linguistics" in tags and "language" not in tags

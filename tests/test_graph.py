@@ -11,6 +11,7 @@ import pytest
 from seed_corpus import seed_meta, seed_nodes, seed_notes
 
 from vaultbot.graph import assign_topics, build_graph, graph_from_index, paper_nodes, refresh_graph
+from vaultbot.parser import parse
 from vaultbot.similarity import LinkParams, PaperNode, SimilarityIndex
 
 
@@ -41,6 +42,28 @@ def test_paper_nodes_fall_back_to_the_title_a_report_states() -> None:
     assert got["2602.05258"].title.startswith("CoPE: Clipped RoPE")
     assert got["2512.24880"].title == ""  # a dated note states no title, and no metadata
     assert got["2602.05258"].tags == ("t-2602",)
+
+
+def test_paper_nodes_only_gives_the_full_calls_nodes_of_those_papers() -> None:
+    notes = dict(seed_notes())
+    copied = "daily/2026-01.md"  # its papers get a second note: commentary joined across notes
+    notes["daily/2026-01 copy.md"] = parse("daily/2026-01 copy.md", notes[copied].text)
+    asked: list[str] = []
+
+    def tags_of(pid: str, record: object) -> list[str]:
+        asked.append(pid)
+        return ["t-" + pid[:4], "has-record" if record else "no-record"]
+
+    full = paper_nodes(notes, seed_meta(), tags_of)
+    by_id = {n.paper_id: n for n in full}
+    twice = {n.paper_id for n in full if len({path for path, _ in n.mentions}) == 2}
+    assert twice and all("\n\n" in by_id[p].commentary for p in twice if by_id[p].commentary)
+    picks = random.Random(8).sample(sorted(by_id), 9)
+    for only in (set(), {"2412.99999"}, twice, set(picks) | {"2412.99999"}, set(by_id)):
+        asked.clear()
+        got = paper_nodes(notes, seed_meta(), tags_of, only=only)
+        assert got == [by_id[p] for p in sorted(only & by_id.keys())]
+        assert sorted(asked) == sorted(only & by_id.keys())  # no other paper's tags worked out
 
 
 def test_nodes_carry_the_attributes_exporters_read(graph: nx.Graph) -> None:

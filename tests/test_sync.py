@@ -39,3 +39,23 @@ def test_dry_run_reports_the_same_changes_as_a_real_run(tmp_path: Path) -> None:
     assert dry.changed == real.changed and dry.diff == real.diff
     assert (dry.links_added, dry.links_removed) == (real.links_added, real.links_removed)
     assert [d.sort_key for d in dry.diagnostics] == [d.sort_key for d in real.diagnostics]
+
+
+def test_paper_nodes_of_some_papers_equal_the_full_calls(tmp_path: Path) -> None:
+    import random
+    import sys
+
+    from vaultbot.sync import paper_nodes
+
+    sys.path.insert(0, str(SAMPLE.parent / "bench"))
+    from generate_vault import generate
+
+    generate(tmp_path / "gen", 150, seed=5)  # papers recur across notes
+    for vault in (load_vault(SAMPLE), load_vault(tmp_path / "gen")):
+        full = {n.paper_id: n for n in paper_nodes(vault)}
+        recurring = sorted(p for p, n in full.items() if len({path for path, _ in n.mentions}) > 1)
+        titled = sorted(p for p, n in full.items() if n.title)  # from the cache or a report heading
+        assert titled and (recurring or vault.root == SAMPLE)
+        rng = random.Random(3)
+        for only in (set(), set(rng.sample(titled, 5)), set(recurring[:20]), {"2412.99999"}):
+            assert paper_nodes(vault, only) == [full[p] for p in sorted(only & full.keys())]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from vaultbot.keywords import EN_STOPWORDS, stem
@@ -35,6 +35,8 @@ def paper_nodes(
     notes: Mapping[str, Note],
     meta: Mapping[str, Any],
     tags_of: Callable[[str, Any], Sequence[str]] | None = None,
+    *,
+    only: Collection[str] | None = None,
 ) -> list[PaperNode]:
     """Return one node per paper mentioned in ``notes`` (path -> parsed note).
 
@@ -42,13 +44,16 @@ def paper_nodes(
     attributes (``cache.PaperRecord`` fits; missing papers keep the title a report states).
     ``tags_of(paper_id, record_or_None)`` gives a paper's tags, e.g. from ``tags.TagRules``.
     Commentary from every mention is joined, in note order, so each note adds evidence.
+    ``only`` (paper ids) keeps just those papers' nodes, the same as the full call's:
+    other mentions are skipped before their commentary or tags are worked out, so the
+    daemon pays for the papers a change touches, not for every paper of their notes.
     """
     texts: dict[str, list[str]] = {}
     where: dict[str, list[tuple[str, int]]] = {}
     stated: dict[str, str] = {}
     for rel in sorted(notes):
         for mention in notes[rel].mentions:
-            if mention.in_frontmatter:
+            if mention.in_frontmatter or (only is not None and mention.paper_id not in only):
                 continue
             texts.setdefault(mention.paper_id, []).append(mention.commentary)
             where.setdefault(mention.paper_id, []).append((rel, mention.anchor_line))

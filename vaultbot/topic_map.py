@@ -9,7 +9,7 @@ touched: its edits are dropped).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -118,14 +118,19 @@ def _mention_date(note: Note, mention: PaperMention, year: int | None) -> date |
     return None
 
 
-def cached_records(vault: Vault) -> dict[str, PaperRecord]:
-    """Return the cached metadata of every paper the vault mentions (empty without a cache)."""
+def cached_records(vault: Vault, only: Collection[str] | None = None) -> dict[str, PaperRecord]:
+    """Return the cached metadata of every paper the vault mentions (empty without a cache).
+
+    ``only`` (paper ids) asks for just those papers, without walking the vault's mentions.
+    """
     from vaultbot.cache import Cache, default_cache_path
 
     path = default_cache_path(vault.root, vault.config.get("resolve", "cache_path"))
     if not path.exists():  # offline: never create a cache just to find it empty
         return {}
-    ids = sorted({m.paper_id for note in vault.notes.values() for m in note.mentions})
+    if only is None:
+        only = {m.paper_id for note in vault.notes.values() for m in note.mentions}
+    ids = sorted(only)
     with Cache.open(path) as cache:
         return dict(cache.get_many(ids))
 

@@ -178,6 +178,8 @@ class LinkStep:
         self.titles: dict[str, str] = {}
         self.last_only: set[str] | None = None  # the notes the last call rendered (None: all)
         self.pending: set[str] = set()  # the notes the last call gave edits
+        self.notes_of: dict[str, set[str]] = {}  # paper -> notes mentioning it
+        self.rules: tuple[object, object] | None = None  # (rule file stamps, tag rules)
 
     def __call__(self, vault: Vault, rels: Sequence[str]) -> Outcome:
         try:
@@ -206,27 +208,34 @@ class LinkStep:
         from vaultbot.similarity import LinkParams, SimilarityIndex
         from vaultbot.sync import paper_nodes
 
-        self.index = SimilarityIndex.build(paper_nodes(vault), LinkParams.from_config(vault.config))
-        self.papers_of = {rel: _paper_ids(note) for rel, note in vault.notes.items()}
+        nodes = paper_nodes(vault, rules=self._tag_rules(vault))
+        self.index = SimilarityIndex.build(nodes, LinkParams.from_config(vault.config))
+        self.papers_of, self.notes_of = {}, {}
+        for rel, note in vault.notes.items():
+            self._note_papers(rel, _paper_ids(note))
         self.edges = EdgeBook(self.index)
         self.titles = {pid: node.title for pid, node in self.index.nodes.items() if node.title}
         return self.index
 
     def _update(self, vault: Vault, rels: Sequence[str]) -> SimilarityIndex:
+        """Rebuild the nodes of the papers the changed notes mention (or mentioned) only.
+
+        A node joins a paper's commentary from every note holding it, so those notes
+        are read, but only for the changed papers; their records come from the cache
+        now (the resolve step or the papers worker may just have added them).
+        """
         from vaultbot.sync import paper_nodes
 
         changed: set[str] = set()
         for rel in rels:
             now = _paper_ids(vault.notes[rel]) if rel in vault.notes else set()
             changed |= now | self.papers_of.get(rel, set())
-            self.papers_of[rel] = now
-            if not now:
-                self.papers_of.pop(rel)
-        holders = {rel for rel, ids in self.papers_of.items() if ids & changed}
+            self._note_papers(rel, now)
+        holders = {rel for pid in changed for rel in self.notes_of.get(pid, ())}
         view = dataclasses.replace(
             vault, notes={rel: vault.notes[rel] for rel in holders if rel in vault.notes}
         )
-        nodes = {n.paper_id: n for n in paper_nodes(view) if n.paper_id in changed}
+        nodes = {n.paper_id: n for n in paper_nodes(view, changed, rules=self._tag_rules(vault))}
         index = self.index
         assert index is not None
         touched: set[str] = set()
@@ -239,6 +248,31 @@ class LinkStep:
             _put(self.titles, pid, node.title if node is not None and node.title else None)
         self.edges.refresh(index, touched)
         return index
+
+    def _note_papers(self, rel: str, papers: set[str]) -> None:
+        """Record that note ``rel`` now mentions ``papers`` (both directions)."""
+        for pid in self.papers_of.pop(rel, set()) - papers:
+            holders = self.notes_of[pid]
+            holders.discard(rel)
+            if not holders:
+                del self.notes_of[pid]
+        if papers:
+            self.papers_of[rel] = papers
+            for pid in papers:
+                self.notes_of.setdefault(pid, set()).add(rel)
+
+    def _tag_rules(self, vault: Vault) -> object:
+        """Return the vault's tag rules, loaded again only when a rule file changed."""
+        from vaultbot.rules_data import rule_file
+        from vaultbot.state import file_stamp
+        from vaultbot.sync import tag_rules
+
+        extra = vault.config.get("resolve", "tag_rules")
+        own = file_stamp(vault.root / extra) if extra else None
+        stamps = (file_stamp(rule_file("tags.toml")), own)
+        if self.rules is None or self.rules[0] != stamps:
+            self.rules = (stamps, tag_rules(vault))
+        return self.rules[1]
 
 
 class EdgeBook:
