@@ -122,6 +122,22 @@ def test_update_reports_every_paper_whose_top_k_changed(nodes: list[PaperNode]) 
     assert nodes[40].paper_id in touched and changed <= touched
 
 
+def test_a_paper_whose_mentions_only_moved_is_swapped_in_without_rescoring(nodes: list[PaperNode]) -> None:
+    params = LinkParams(top_k=3, threshold=0.3)
+    index = SimilarityIndex.build(nodes, params)
+    node = nodes[40]
+    feats, row, edges = index.feats[node.paper_id], dict(index.above[node.paper_id]), index.edges()
+    moved = replace(node, mentions=tuple((path, line + 3) for path, line in node.mentions))
+    assert index.update(moved) == {node.paper_id}
+    assert index.nodes[node.paper_id] is moved  # where it is mentioned is kept up to date
+    assert index.feats[node.paper_id] is feats  # not re-tokenised
+    assert index.above[node.paper_id] == row and index.edges() == edges
+    retagged = replace(moved, tags=(*moved.tags, "world-model"))  # a scored field: rescored
+    index.update(retagged)
+    assert index.feats[node.paper_id] is not feats
+    assert index.above == SimilarityIndex.build(nodes[:40] + [retagged] + nodes[41:], params, stats=index.stats).above
+
+
 def test_corpus_drift_takes_a_fresh_idf_snapshot(nodes: list[PaperNode]) -> None:
     params = LinkParams(reweight_drift=0.1)
     index = SimilarityIndex.build(nodes[:60], params)

@@ -280,9 +280,18 @@ class SimilarityIndex:
     # -- changes -------------------------------------------------------------------
 
     def update(self, node: PaperNode) -> set[str]:
-        """Add or replace ``node``; return the ids whose top-k list changed (and its own)."""
+        """Add or replace ``node``; return the ids whose top-k list changed (and its own).
+
+        A node whose scored fields are unchanged (only where it is mentioned moved, as
+        for every paper of an edited note) is swapped in without re-tokenising or
+        rescoring it: that would give the same features and scores.
+        """
         pid = node.paper_id
-        touched = self.remove(pid) if pid in self.nodes else set()
+        old = self.nodes.get(pid)
+        if old is not None and _scored(old) == _scored(node) and not self._drifted():
+            self.nodes[pid] = node
+            return {pid}
+        touched = self.remove(pid) if old is not None else set()
         self._insert(node, raw_counts(node))
         if self._drifted():
             self.reweight()
@@ -367,6 +376,11 @@ class SimilarityIndex:
             if score >= threshold:
                 out[other] = score
         return out
+
+
+def _scored(node: PaperNode) -> tuple[object, ...]:
+    """Return what a paper's features are made of (all of the node but its mentions)."""
+    return (node.title, node.categories, node.tags, node.abstract, node.commentary)
 
 
 def related(nodes: Iterable[PaperNode], params: LinkParams | None = None) -> dict[tuple[str, str], float]:
