@@ -202,3 +202,18 @@ def test_list_rules() -> None:
     ]
     rules = json.loads(run("--list-rules", "--format", "json").stdout)
     assert rules[5]["id"] == "missing-asset" and rules[5]["fix"].startswith("Restore the file")
+
+
+def test_two_vaults_show_each_finding_under_its_own_vault(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two vaults hold the same vault path (2026/n.md): each finding names its vault."""
+    for name in ("one", "two"):
+        shutil.copytree(VAULTS / "assets", tmp_path / name)
+    (tmp_path / "two" / "2026" / "n.md").write_text("![](asset/gone.png)\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    lines = run("one", "two", "--select", "missing-asset").stdout.splitlines()[:-1]
+    one = [line for line in lines if line.startswith("one/2026/n.md:")]
+    two = [line for line in lines if line.startswith("two/2026/n.md:")]
+    assert len(one) == 6 and len(two) == 1 and "asset/gone.png" in two[0]
+    assert all(line.startswith(("one/", "two/")) for line in lines)

@@ -30,11 +30,14 @@ class LintRun:
     written: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     fixed: int = 0
-    shown: dict[int, str] = field(default_factory=dict)
+    shown: dict[int, str] = field(default_factory=dict)  # by id(diag), when several vaults
+    shown_in_vault: dict[str, str] = field(default_factory=dict)  # by path, for one vault
 
     def display(self, diag: Diagnostic) -> str:
         """Return the path to show for ``diag``: relative to the working folder if inside it."""
-        return self.shown.get(id(diag), diag.path)
+        if self.shown:
+            return self.shown.get(id(diag), diag.path)
+        return self.shown_in_vault.get(diag.path, diag.path)
 
 
 def lint_paths(
@@ -48,7 +51,8 @@ def lint_paths(
     """Lint every vault the ``paths`` belong to; apply certain fixes when ``fix``."""
     run = LintRun()
     cwd = (cwd or Path.cwd()).resolve()
-    for root, wanted in group_by_vault(paths).items():
+    groups = group_by_vault(paths)
+    for root, wanted in groups.items():
         if wanted is WHOLE and not fix:
             diags = lint_vault(root, select, ignore)  # two cores for a large vault
         else:
@@ -57,8 +61,10 @@ def lint_paths(
             if fix:
                 diags = _fix(vault.root, diags, vault.sources, run)
         shown = _shown_prefix(root, cwd)
-        for diag in diags:
-            run.shown[id(diag)] = shown(diag.path)
+        in_vault = {path: shown(path) for path in {diag.path for diag in diags}}
+        run.shown_in_vault.update(in_vault)
+        for diag in diags if len(groups) > 1 else ():  # two vaults may share a vault path
+            run.shown[id(diag)] = in_vault[diag.path]
         run.diagnostics.extend(diags)
     return run
 
