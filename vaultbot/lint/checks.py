@@ -160,10 +160,10 @@ def bare_paper_link(note: Note, ctx: LintContext, rule: Rule) -> Iterator[Diagno
 @check("duplicate-paper")
 def duplicate_paper(note: Note, ctx: LintContext, rule: Rule) -> Iterator[Diagnostic]:
     """The same paper mentioned under two different entries of one note."""
-    counts = Counter(m.paper_id for m in note.mentions if not m.in_frontmatter)
-    repeated = {paper for paper, count in counts.items() if count > 1}
-    if not repeated:
+    ids = [m.paper_id for m in note.mentions if not m.in_frontmatter]
+    if len(set(ids)) == len(ids):
         return  # anchors need the note's list structure: build it only when needed
+    repeated = {paper for paper, count in Counter(ids).items() if count > 1}
     first_seen: dict[str, tuple[int, int]] = {}
     for mention in note.mentions:
         if mention.in_frontmatter or mention.paper_id not in repeated:

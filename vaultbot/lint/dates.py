@@ -40,8 +40,16 @@ def _year_of(path: str) -> int | None:
 
 
 def _is_date(year: int | None, month: int, day: int) -> bool:
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return False
+    if day <= 28:
+        return True  # every month has it: no date object for most headings (~12 a note)
+    return _is_real_date(year or LEAP_YEAR, month, day)
+
+
+def _is_real_date(year: int, month: int, day: int) -> bool:
     try:
-        datetime.date(year or LEAP_YEAR, month, day)
+        datetime.date(year, month, day)
     except ValueError:
         return False
     return True
