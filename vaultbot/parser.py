@@ -193,7 +193,8 @@ class _Scan:
         text, pos = self.text, frontmatter.span.end if frontmatter else 0
         next_at = {token: at for token in _OPENERS if (at := text.find(token, pos)) >= 0}
         while next_at:
-            token, at = min(next_at.items(), key=lambda pair: pair[1])
+            token = min(next_at, key=next_at.__getitem__)
+            at = next_at[token]
             pos = self._region_end(found, token, at)
             for other, other_at in list(next_at.items()):
                 if other_at < pos:
@@ -250,7 +251,11 @@ class _Scan:
         return closer.end()
 
     def _fence_end(self, at: int, run: str) -> int:
-        closing = re.compile(rf"\n[ \t]*{re.escape(run[0])}{{{len(run)},}}[ \t]*(?=\r?\n|\r?$)")
+        closing = _FENCE_CLOSERS.get(run)
+        if closing is None:
+            closing = _FENCE_CLOSERS[run] = re.compile(
+                rf"\n[ \t]*{re.escape(run[0])}{{{len(run)},}}[ \t]*(?=\r?\n|\r?$)"
+            )
         match = closing.search(self.text, _line_end(self.text, at))
         return len(self.text) if match is None else match.end()
 
@@ -433,6 +438,7 @@ def _line_end(text: str, at: int) -> int:
 
 
 _TICK_CACHE: dict[int, re.Pattern[str]] = {}
+_FENCE_CLOSERS: dict[str, re.Pattern[str]] = {}  # by opening run (```, ~~~~, ...)
 
 
 def _closing_ticks(size: int) -> re.Pattern[str]:
