@@ -9,8 +9,10 @@ the repository paths Actions annotates; ``json`` keeps vault-relative POSIX path
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from vaultbot.diagnostics import ORDER, Diagnostic
 
@@ -19,6 +21,7 @@ Display = Callable[[Diagnostic], str]
 COLOURS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 BOLD, RESET = "\x1b[1m", "\x1b[0m"
 GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+_PATH, _SEVERITY, _FIX = itemgetter(0), itemgetter(4), itemgetter(6)  # Diagnostic fields
 
 
 @dataclass(frozen=True)
@@ -35,18 +38,10 @@ class Summary:
     @classmethod
     def of(cls, diags: Sequence[Diagnostic], fixed: int = 0) -> Summary:
         """Count ``diags`` by severity and by file."""
-        count = {
-            sev: sum(1 for d in diags if d.severity == sev) for sev in ("error", "warning", "info")
-        }
-        files = len({d.path for d in diags})
-        return cls(
-            count["error"],
-            count["warning"],
-            count["info"],
-            files,
-            sum(1 for d in diags if d.fix),
-            fixed,
-        )
+        count = Counter(map(_SEVERITY, diags))  # C loops: a large vault has ~160k findings
+        files = len(set(map(_PATH, diags)))
+        fixable = sum(map(bool, map(_FIX, diags)))
+        return cls(count["error"], count["warning"], count["info"], files, fixable, fixed)
 
 
 def _plural(count: int, word: str) -> str:
@@ -69,13 +64,17 @@ def format_text(
     diags: Sequence[Diagnostic], display: Display, *, colour: bool = False, fixed: int = 0
 ) -> str:
     """Return ruff-style ``path:line:col: RULE message`` lines and a summary line."""
-    lines = []
-    for d in diags:
-        where, rule = f"{display(d)}:{d.line}:{d.column}:", d.rule
-        if colour:
-            where, rule = f"{BOLD}{where}{RESET}", f"{COLOURS[d.severity]}{rule}{RESET}"
-        mark = " [*]" if d.fix else ""
-        lines.append(f"{where} {rule}{mark} {d.message}")
+    if colour:
+        lines = [
+            f"{BOLD}{display(d)}:{d.line}:{d.column}:{RESET} {COLOURS[d.severity]}{d.rule}{RESET}"
+            f"{' [*]' if d.fix else ''} {d.message}"
+            for d in diags
+        ]
+    else:
+        lines = [
+            f"{display(d)}:{d.line}:{d.column}: {d.rule}{' [*]' if d.fix else ''} {d.message}"
+            for d in diags
+        ]
     lines.append(summary_line(Summary.of(diags, fixed)))
     return "\n".join(lines) + "\n"
 
