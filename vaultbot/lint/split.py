@@ -151,7 +151,8 @@ class _Helper:
 
     def findings(self) -> list[Diagnostic]:
         """Return the helper's findings (waits for the helper)."""
-        return [Diagnostic(*row) for row in self._received()[0]]
+        new = tuple.__new__  # the rows are whole Diagnostic field tuples
+        return [new(Diagnostic, row) for row in self._received()[0]]
 
     def close(self) -> None:
         """Stop the helper if it still runs (this process failed first) and reap it."""
