@@ -43,6 +43,7 @@ def lint_vault(
         base.referenced_elsewhere = lambda: used
         found.extend(lint(index, select, ignore, context=base))  # vault rules
         return sorted(found, key=ORDER)
+    _ = base.index  # built before the fork: the helper inherits it instead of rebuilding it
     helper = _Helper(base, paths[1::2], select, ignore)
     try:
         found, used = _lint_notes(base, paths[0::2], select, ignore)
