@@ -224,6 +224,8 @@ def _run_one(
     """Run one check and decide its findings; a crash becomes one error naming file and rule."""
     try:
         raw = check.func(ctx, rule) if note is None else check.func(note, ctx, rule)
+        if quiet is None and rule.id in decider.rules:
+            return list(raw)  # built by rule.at with the effective severity: nothing to decide
         return [kept for kept in (decider.handle(d, quiet) for d in raw) if kept is not None]
     except Exception as exc:  # noqa: BLE001 - a bug in one check must not stop the vault (flake8 E902 style)
         path = note.path if note is not None else "."
