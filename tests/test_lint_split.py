@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,41 @@ def test_a_busy_process_counts_as_another_runnable_task() -> None:
         spinner.kill()
         spinner.wait()
     assert max(seen) >= 1
+
+
+def _claim_one_then_die(conn: object, base: object, chunks: split._Chunks, *rules: object) -> None:
+    chunks.claim()  # a chunk this process will never see a result for
+    os._exit(3)
+
+
+def test_chunk_claimed_by_a_dead_helper_is_redone_here(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = one_core(vault, monkeypatch)
+    monkeypatch.setattr(split, "CHUNK", 2)  # several chunks, so the helper's one is not all
+    monkeypatch.setattr(split, "_helper_main", _claim_one_then_die)
+    assert rows(two_cores(vault, monkeypatch)) == rows(alone)
+
+
+def test_both_processes_share_the_chunks(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = one_core(vault, monkeypatch)
+    monkeypatch.setattr(split, "CHUNK", 1)
+    seen: list[set[int]] = []
+    original = split._Helper.finish
+
+    def finish(self: split._Helper, found: list[Diagnostic], used: set[str]) -> set[int]:
+        done = original(self, found, used)
+        seen.append(set(done))
+        return done
+
+    parent, lint_notes = os.getpid(), split._lint_notes
+
+    def slow_here(*args: object) -> object:
+        if os.getpid() == parent:
+            time.sleep(0.05)  # this process lags: the helper must take over chunks
+        return lint_notes(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(split._Helper, "finish", finish)
+    monkeypatch.setattr(split, "_lint_notes", slow_here)
+    assert rows(two_cores(vault, monkeypatch)) == rows(alone)
+    assert len(seen) == 1 and len(seen[0]) > 1  # the helper finished several chunks

@@ -1,13 +1,16 @@
-"""Lint a whole vault in chunks; a large one on two cores, a forked helper taking half.
+"""Lint a whole vault in chunks; a large one on two cores, with a forked helper.
 
 Parsing is most of a cold ``vaultbot lint`` (issue 4: 10,000 notes in under 3 s on two
-cores), and notes parse independently.  Each process parses and lints its notes a chunk
-at a time and keeps only the findings and the files the notes reference (orphan-asset
-must see every note's references): holding every parsed note at once cost ~450 MB and
-a page fault per fresh 4 KB, ~20% of the run (bench/bench_lint.py).  A parsed ``Note``
-costs as much to unpickle as to parse, so the helper sends back only plain data.  The
-helper is forked (Linux), so it starts in milliseconds with the file index in memory.
-If it fails in any way, this process lints its half too: same findings, just slower.
+cores), and notes parse independently.  The sorted notes are cut into chunks of
+``CHUNK``; this process and the helper each claim the next unclaimed chunk (a counter
+shared across the fork) until none is left, so both finish together however the work
+is spread and whatever else the machine is doing.  Each chunk is parsed, linted and
+dropped, keeping only its findings and the files its notes reference (orphan-asset must
+see every note's references): holding every parsed note at once cost ~450 MB and a
+page fault per fresh 4 KB.  A parsed ``Note`` costs as much to unpickle as to parse, so
+the helper sends back plain rows, a chunk at a time.  It is forked (Linux), so it
+starts in milliseconds with the file index in memory.  If it fails in any way, this
+process lints the chunks it has no result for: same findings, just slower.
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ from vaultbot.lint.orphans import referenced_files
 from vaultbot.vault import load_vault
 
 MIN_NOTES = 1000  # below this a second process saves less than it costs (bench_lint.py)
-CHUNK = 200  # notes parsed and linted at a time: big enough to amortise, small enough to reuse memory
+CHUNK = (
+    200  # notes parsed and linted at a time: big enough to amortise, small enough to reuse memory
+)
 
-Half = tuple[list[tuple[Any, ...]], set[str]]  # findings as tuples, referenced files
+Found = tuple[list[Diagnostic], set[str]]  # findings, and the vault files the notes reference
 
 
 def lint_vault(
@@ -38,21 +43,47 @@ def lint_vault(
     index = load_vault(root, only=())  # the file index and settings; no note parsed yet
     paths = index.note_paths
     base = LintContext(index, True)
-    if not _worth_splitting(len(paths)):
+    if _worth_splitting(len(paths)):
+        found, used = _lint_on_two_cores(base, paths, select, ignore)
+    else:
         found, used = _lint_notes(base, paths, select, ignore)
-        base.referenced_elsewhere = lambda: used
-        found.extend(lint(index, select, ignore, context=base))  # vault rules
-        return sorted(found, key=ORDER)
+    base.referenced_elsewhere = lambda: used
+    found.extend(lint(index, select, ignore, context=base))  # vault rules
+    return sorted(found, key=ORDER)
+
+
+def _lint_on_two_cores(
+    base: LintContext,
+    paths: Sequence[str],
+    select: Iterable[str] | None,
+    ignore: Iterable[str] | None,
+) -> Found:
+    """Lint ``paths`` here and in a forked helper, sharing the chunks; return everything."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    chunks = _Chunks(paths, context.Value("i", 0))
     _ = base.index  # built before the fork: the helper inherits it instead of rebuilding it
-    helper = _Helper(base, paths[1::2], select, ignore)
+    helper = _Helper(context, base, chunks, select, ignore)
+    found: list[Diagnostic] = []
+    used: set[str] = set()
+    mine: set[int] = set()
     try:
-        found, used = _lint_notes(base, paths[0::2], select, ignore)
-        base.referenced_elsewhere = lambda: used | helper.referenced()
-        found.extend(lint(index, select, ignore, context=base))
-        found.extend(helper.findings())
+        while (number := chunks.claim()) is not None:
+            _add(found, used, _lint_notes(base, chunks[number], select, ignore))
+            mine.add(number)
+            helper.absorb(found, used)
+        theirs = helper.finish(found, used)
+        for number in sorted(set(range(chunks.count)) - mine - theirs):  # a failed helper's
+            _add(found, used, _lint_notes(base, chunks[number], select, ignore))
     finally:
         helper.close()
-    return sorted(found, key=ORDER)
+    return found, used
+
+
+def _add(found: list[Diagnostic], used: set[str], result: Found) -> None:
+    found.extend(result[0])
+    used |= result[1]
 
 
 def _lint_notes(
@@ -101,73 +132,91 @@ def _other_runnable() -> float:
     return running - 1  # this process is one of them
 
 
-def _lint_half(
-    base: LintContext,
-    paths: Sequence[str],
-    select: Iterable[str] | None,
-    ignore: Iterable[str] | None,
-) -> Half:
-    """Lint ``paths`` (note rules only); return plain findings and referenced files."""
-    found, used = _lint_notes(base, paths, select, ignore)
-    rows = [(d.path, d.line, d.column, d.rule, d.severity, d.message, d.fix) for d in found]
-    return rows, used
+class _Chunks:
+    """The sorted notes cut into chunks, each claimed once by one of the two processes."""
+
+    def __init__(self, paths: Sequence[str], counter: Any) -> None:
+        self.paths = paths
+        self.count = (len(paths) + CHUNK - 1) // CHUNK
+        self._next = counter  # a multiprocessing.Value: shared memory survives the fork
+
+    def claim(self) -> int | None:
+        """Return the number of the next unclaimed chunk, or None when all are taken."""
+        with self._next.get_lock():
+            number = int(self._next.value)
+            if number >= self.count:
+                return None
+            self._next.value = number + 1
+        return number
+
+    def __getitem__(self, number: int) -> Sequence[str]:
+        return self.paths[number * CHUNK : (number + 1) * CHUNK]
 
 
-def _helper_main(conn: Connection, *args: Any) -> None:
-    """Run in the forked helper: send ``_lint_half``'s result, or None when it failed."""
+def _helper_main(conn: Connection, base: LintContext, chunks: _Chunks, *rules: Any) -> None:
+    """Run in the forked helper: lint chunks while any is left, sending each result."""
     try:
-        result: Half | None = _lint_half(*args)
-    except BaseException:  # noqa: BLE001 - the parent redoes the half and reports the error
-        result = None
-    conn.send(result)
+        while (number := chunks.claim()) is not None:
+            found, used = _lint_notes(base, chunks[number], *rules)
+            rows = [(d.path, d.line, d.column, d.rule, d.severity, d.message, d.fix) for d in found]
+            conn.send((number, rows, used))
+    except BaseException:  # noqa: BLE001 - the parent redoes every chunk it has no result for
+        pass
     conn.close()
     os._exit(0)  # skip the interpreter's teardown: the parent's join() would wait for it
 
 
 class _Helper:
-    """The forked helper process linting half of the notes, and its result once received."""
+    """The forked helper process, and a thread here that reads its results off the pipe.
 
-    def __init__(
-        self,
-        base: LintContext,
-        paths: Sequence[str],
-        select: Iterable[str] | None,
-        ignore: Iterable[str] | None,
-    ) -> None:
-        import multiprocessing
+    The thread only moves bytes (a pipe read releases the GIL), so the helper never
+    blocks on a full pipe while this process is busy with a chunk; the results are
+    unpickled here between chunks (``absorb``) and at the end (``finish``).
+    """
 
-        self._args = (base, paths, select, ignore)
-        self._result: Half | None = None
-        context = multiprocessing.get_context("fork")
+    def __init__(self, context: Any, base: LintContext, chunks: _Chunks, *rules: Any) -> None:
+        import threading
+
+        self._received: list[bytes] = []
+        self._done: set[int] = set()
         self._conn, child_end = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_helper_main, args=(child_end, *self._args), daemon=True
+            target=_helper_main, args=(child_end, base, chunks, *rules), daemon=True
         )
         self._process.start()
         child_end.close()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
-    def referenced(self) -> set[str]:
-        """Return the files the helper's notes reference (waits for the helper)."""
-        return self._received()[1]
+    def _read(self) -> None:
+        """Collect the helper's messages until it closes its end (finished or dead)."""
+        try:
+            while True:
+                self._received.append(self._conn.recv_bytes())
+        except (EOFError, OSError):
+            pass
 
-    def findings(self) -> list[Diagnostic]:
-        """Return the helper's findings (waits for the helper)."""
+    def absorb(self, found: list[Diagnostic], used: set[str]) -> None:
+        """Add the results received so far to ``found`` and ``used``."""
+        import pickle
+
         new = tuple.__new__  # the rows are whole Diagnostic field tuples
-        return [new(Diagnostic, row) for row in self._received()[0]]
+        while self._received:
+            number, rows, referenced = pickle.loads(self._received.pop(0))
+            found.extend([new(Diagnostic, row) for row in rows])
+            used |= referenced
+            self._done.add(number)
+
+    def finish(self, found: list[Diagnostic], used: set[str]) -> set[int]:
+        """Wait for the helper and add its last results; return the chunks it finished."""
+        self._reader.join()
+        self.absorb(found, used)
+        return self._done
 
     def close(self) -> None:
         """Stop the helper if it still runs (this process failed first) and reap it."""
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
+        self._reader.join(timeout=1)
         self._conn.close()
-
-    def _received(self) -> Half:
-        if self._result is None:
-            try:
-                self._result = self._conn.recv()
-            except (EOFError, OSError):
-                self._result = None
-            if self._result is None:  # the helper failed: do its half here
-                self._result = _lint_half(*self._args)
-        return self._result
