@@ -120,3 +120,30 @@ def test_link_step_reads_the_vaults_tag_rules_again_when_the_file_changes(tmp_pa
     step(vault, [rel])
     tags = step.index.nodes["2512.24880"].tags
     assert "linguistics" in tags and "language" not in tags
+
+
+def test_link_step_shows_a_new_title_wherever_the_paper_is_listed(tmp_path: Path) -> None:
+    root = tmp_path / "gen"
+    generate(root, 120, seed=11)
+    vault = load_vault(root)
+    step = LinkStep()
+    vault = written(vault, step(vault, sorted(vault.notes)).edits)
+    assert step(vault, []).edits == []  # settled: the next call renders only what a change touches
+    plan = step.plan
+    assert plan is not None
+    paper, rel = next(  # a listed paper only one report mentions: its heading is its title
+        (p, next(iter(plan.holders[p])))
+        for p, others in sorted(plan.related.items())
+        if others and len(plan.holders[p]) == 1 and next(iter(plan.holders[p])).startswith("reports/")
+    )
+    title = step.titles[paper]
+    new = title.upper()  # the same words: scores and related lists stay, only the title shows
+    old = f"## 📄 {title}\n"
+    text = (root / rel).read_text(encoding="utf-8")
+    assert text.count(old) == 1 and new != title
+    (root / rel).write_text(text.replace(old, f"## 📄 {new}\n"), encoding="utf-8")
+    vault = vault.with_note(rel)
+    outcome = step(vault, [rel])
+    assert step.titles[paper] == new
+    assert outcome.edits == full_edits(step, vault)
+    assert any(new in e.new for e in outcome.edits if e.path != rel)  # type: ignore[attr-defined]

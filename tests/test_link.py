@@ -359,3 +359,59 @@ def test_affected_notes_cover_every_edit_after_a_change(tmp_path: Path) -> None:
     assert full.edits and {e.path for e in full.edits} <= only
     assert link.link_edits(after, only).edits == full.edits
     assert len(only) < len(vault.notes)
+
+
+def _tables(plan: link.LinkPlan) -> dict[str, object]:
+    """Return what a plan decided, as plain values (``Earlier`` views read out)."""
+    return {
+        "targets": dict(plan.targets),
+        "note_titles": dict(plan.note_titles),
+        "titles": dict(plan.titles),
+        "facts": {rel: f.note for rel, f in plan.facts.items()},
+        "related": plan.related,
+        "ignored": set(plan.ignored),
+    }
+
+
+def test_a_plan_made_from_the_previous_one_equals_a_fresh_plan_and_the_old_one_reads_the_same(
+    tmp_path: Path,
+) -> None:
+    root = _generated(tmp_path, notes=80, seed=9)
+    edges, titles = _edges(root)
+    vault = load_vault(root)
+    plan = link.plan_links(vault, edges, titles)
+    daily = sorted(p for p in vault.notes if p.startswith("daily/"))
+    reports = sorted(p for p in vault.notes if p.startswith("reports/"))
+    stating: dict[str, list[str]] = {}
+    for rel in vault.notes:
+        for pid in plan.facts[rel].titles:
+            stating.setdefault(pid, []).append(rel)
+    source, paper, stated = next(
+        (rel, pid, t) for rel in reports for pid, t in plan.facts[rel].titles.items() if stating[pid] == [rel]
+    )
+    late = next(m.paper_id for m in vault.notes[daily[-1]].mentions if not m.in_frontmatter)
+    text = {rel: (root / rel).read_text(encoding="utf-8") for rel in (source, daily[0], daily[1])}
+    other, another = "reports/HF Daily 2099-01-01.md", text[source].replace(f"## 📄 {stated}\n", "## 📄 Another Title\n")
+    assert another != text[source]
+    changes = [  # (note, new text or None to delete, the title the notes state for ``paper`` then)
+        (other, another, stated),  # a second note states another title; ``source`` comes first
+        (source, text[source] + "\n", "Another Title"),  # re-read: it now comes after ``other``
+        (daily[0], text[daily[0]] + f"\n- https://arxiv.org/abs/{late}\n", "Another Title"),  # a target moves
+        (daily[1], f'---\nvaultbot-link-ignore: ["{late}"]\n---\n' + text[daily[1]], "Another Title"),
+        (daily[1], text[daily[1]], "Another Title"),  # the opt-out goes again
+        (other, None, stated),
+    ]
+    for rel, new, title in changes:
+        if new is None:
+            (root / rel).unlink()
+        else:
+            (root / rel).write_text(new, encoding="utf-8")
+        vault = vault.with_note(rel)
+        before = _tables(plan)
+        after = link.plan_links(vault, edges, titles, plan)
+        assert _tables(after) == _tables(link.plan_links(vault, edges, titles)), rel
+        assert after.note_titles[paper] == title, rel
+        assert _tables(plan) == before, rel  # the tables it handed on still read as they were
+        fresh_before = link.plan_links(plan.vault, edges, titles)
+        assert link.affected_notes(plan, after, [rel]) == link.affected_notes(fresh_before, after, [rel]), rel
+        plan = after

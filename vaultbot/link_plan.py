@@ -4,13 +4,20 @@
 renders each note's related lines and block IDs from it.  ``affected_notes`` compares
 two plans of an edited vault, so the daemon renders only the notes a change touches
 (issue 8).
+
+The daemon makes one plan per change from the one before (``previous``).  Its big
+tables (per-note facts, first mentions, stated titles: one entry per note or paper)
+are handed on and changed in place for the few notes and papers that changed; the old
+plan keeps an ``Earlier`` view of them, which is all ``affected_notes`` needs.  Copying
+them per change cost more than the change itself, and the garbage collector walked
+every fresh copy again.
 """
 
 from __future__ import annotations
 
 import re
 from collections import ChainMap
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +29,44 @@ from vaultbot.vault import Vault
 _YEAR_MONTH = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})(?!\d)")
 
 Edges = Mapping[tuple[str, str], float]
+_ABSENT: Any = object()  # in ``Earlier.old``: the key was not in the table
+
+
+class Earlier(Mapping[str, Any]):
+    """A table as it was before the next plan took it over and changed some keys.
+
+    ``now`` is the table itself, ``old`` the earlier value of each key changed since
+    (``_ABSENT``: there was none).  Valid until a later plan changes ``now`` again,
+    which the daemon does only after it is done with the plan holding this view.
+    """
+
+    def __init__(self, now: Mapping[str, Any], old: Mapping[str, Any]) -> None:
+        self.now, self.old = now, old
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.old:
+            value = self.old[key]
+            if value is _ABSENT:
+                raise KeyError(key)
+            return value
+        return self.now[key]
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.old:
+            return self.old[key] is not _ABSENT  # type: ignore[index]
+        return key in self.now
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (key for key in self.now if key not in self.old)
+        yield from (key for key, value in self.old.items() if value is not _ABSENT)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _taken(table: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``table`` to change in place, or a copy when it is a view already."""
+    return table if isinstance(table, dict) else dict(table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +88,18 @@ class NoteFacts:
     occurrences: tuple[Occurrence, ...]  # before papers opted out vault-wide are dropped
     ignored: frozenset[str]  # papers this note opts out of linking
     papers: frozenset[str]  # papers it mentions (frontmatter too: a stated title may be there)
-    titles: tuple[tuple[str, str], ...]  # (paper, title the note states), in note order
+    titles: Mapping[str, str]  # paper -> the title the note states, in note order
+    first: Mapping[str, Occurrence]  # paper -> its earliest occurrence here (a paper's first
+    # mention is the earliest of these over the notes holding it: no walk over every mention)
 
     @classmethod
     def of(cls, note: Note) -> NoteFacts:
         state = note_state(note)
         occurrences = tuple(_occurrences(note)) if state == "active" else ()
         papers = frozenset(m.paper_id for m in note.mentions)
-        titles = tuple(_note_titles([note]).items()) if state == "active" else ()
-        return cls(note, state, occurrences, frozenset(ignored_papers([note])), papers, titles)
+        titles = _note_titles([note]) if state == "active" else {}
+        ignored = frozenset(ignored_papers([note]))
+        return cls(note, state, occurrences, ignored, papers, titles, _first_mentions(occurrences))
 
 
 @dataclass
@@ -65,14 +113,14 @@ class LinkPlan:
     """
 
     vault: Vault
-    targets: dict[str, Occurrence]
+    targets: Mapping[str, Occurrence]
     related: dict[str, list[str]]
     titles: Mapping[str, str]
     names: dict[str, int] = field(default_factory=dict)
-    facts: dict[str, NoteFacts] = field(default_factory=dict)
+    facts: Mapping[str, NoteFacts] = field(default_factory=dict)
     holders: dict[str, set[str]] = field(default_factory=dict)
     ignored: set[str] = field(default_factory=set)
-    note_titles: dict[str, str] = field(default_factory=dict)  # titles the notes state
+    note_titles: Mapping[str, str] = field(default_factory=dict)  # titles the notes state
 
     def occurrences_in(self, path: str) -> list[Occurrence]:
         """Return the mentions link acts on in note ``path`` (papers opted out left out)."""
@@ -124,24 +172,25 @@ def plan_links(
 ) -> LinkPlan:
     """Return the vault-wide decisions of a link run (cheap next to rendering every note).
 
-    ``previous`` (the daemon's last plan, on the same vault a few notes later) lends
-    the facts of notes that are the same objects, its ``holders`` index (which moves to
-    the new plan), and the first mentions and stated titles of papers no changed note
-    mentions.
+    ``previous`` (the daemon's last plan, on the same vault a few notes later) hands on
+    its tables: the facts of notes that are the same objects, its ``holders`` index, and
+    the first mentions and stated titles of papers no changed note mentions; it keeps
+    ``Earlier`` views of them.  ``titles`` is kept, not copied: do not change it later.
     """
-    facts = _facts(vault, previous)
-    ignored: set[str] = set().union(*(f.ignored for f in facts.values()))
+    facts, changed = _facts(vault, previous)
     plan = LinkPlan(vault, {}, {}, {})
-    plan.facts, plan.ignored = facts, ignored
-    plan.holders = _holders(facts, previous)
-    if previous is not None and previous.ignored == ignored:
-        plan.targets, plan.note_titles = _targets_since(plan, previous)
+    plan.facts, plan.ignored = facts, _ignored(facts, previous, changed)
+    plan.holders = _holders(facts, previous, changed)
+    if previous is not None and previous.ignored == plan.ignored:
+        plan.targets, plan.note_titles = _targets_since(plan, previous, changed)
     else:
         order = [p for p in vault.notes if facts[p].state == "active"]
-        plan.targets = _first_mentions(o for p in sorted(order) for o in facts[p].occurrences if o.paper_id not in ignored)
+        plan.targets = _first_mentions(
+            o for p in sorted(order) for o in facts[p].occurrences if o.paper_id not in plan.ignored
+        )
         plan.note_titles = _first_titles(facts, order)
-    plan.related = related_map(edges, set(plan.targets), vault.config.get("link", "max_links"))
-    plan.titles = ChainMap(dict(titles or {}), plan.note_titles)
+    plan.related = related_map(edges, plan.targets.keys(), vault.config.get("link", "max_links"))
+    plan.titles = ChainMap(titles if titles is not None else {}, plan.note_titles)  # type: ignore[arg-type]
     same_files = previous is not None and previous.vault.files == vault.files
     plan.names = previous.names if same_files and previous else regions.name_counts(vault.note_paths)
     return plan
@@ -151,27 +200,42 @@ def _first_titles(facts: Mapping[str, NoteFacts], order: Iterable[str]) -> dict[
     """Return paper -> the title the first active note (in ``order``) states for it."""
     titles: dict[str, str] = {}
     for rel in order:
-        for paper, text in facts[rel].titles:
+        for paper, text in facts[rel].titles.items():
             titles.setdefault(paper, text)
     return titles
 
 
-def _targets_since(plan: LinkPlan, previous: LinkPlan) -> tuple[dict[str, Occurrence], dict[str, str]]:
+def _targets_since(
+    plan: LinkPlan, previous: LinkPlan, changed: set[str]
+) -> tuple[dict[str, Occurrence], dict[str, str]]:
     """Return first mentions and stated titles, redone only for the changed notes' papers.
 
     Both depend on a paper's mentions alone (and the opt-outs, the same as before), so
-    papers no changed note mentions keep theirs.
+    papers no changed note mentions keep theirs.  The previous plan's tables are taken
+    over; it keeps ``Earlier`` views of them.
     """
-    changed = {rel for rel in previous.facts.keys() | plan.facts.keys() if previous.facts.get(rel) is not plan.facts.get(rel)}
     papers = {p for facts in (previous.facts, plan.facts) for rel in changed if rel in facts for p in facts[rel].papers}
-    targets, titles = dict(previous.targets), dict(previous.note_titles)
-    position = {rel: i for i, rel in enumerate(plan.vault.notes)} if papers else {}
-    for paper in papers:
-        holders = sorted(plan.holders.get(paper, ()))
-        found = [o for rel in holders for o in plan.facts[rel].occurrences if o.paper_id == paper and paper not in plan.ignored]
+    targets, titles = _taken(previous.targets), _taken(previous.note_titles)
+    old_targets: dict[str, Any] = {}
+    old_titles: dict[str, Any] = {}
+    position: dict[str, int] = {}
+    for paper in papers - plan.ignored:
+        found = [f.first[paper] for rel in plan.holders.get(paper, ()) if paper in (f := plan.facts[rel]).first]
+        old_targets[paper] = targets.get(paper, _ABSENT)
         _put(targets, paper, min(found, key=lambda o: o.order) if found else None)
-        stated = sorted((position[rel], text) for rel in holders for p, text in plan.facts[rel].titles if p == paper)
+    for paper in papers:
+        stated = [(rel, text) for rel in plan.holders.get(paper, ()) if (text := plan.facts[rel].titles.get(paper))]
+        if len({text for _, text in stated}) > 1:  # the first note (in vault order) stating one wins
+            position = position or {rel: i for i, rel in enumerate(plan.vault.notes)}
+            stated.sort(key=lambda item: (position[item[0]], item[1]))
+        old_titles[paper] = titles.get(paper, _ABSENT)
         _put(titles, paper, stated[0][1] if stated else None)
+    for paper in papers & plan.ignored:  # opted out: no first mention (the same opt-outs as before)
+        old_targets[paper] = targets.get(paper, _ABSENT)
+        targets.pop(paper, None)
+    previous.targets, previous.note_titles = Earlier(targets, old_targets), Earlier(titles, old_titles)
+    if isinstance(previous.titles, ChainMap):  # its stated titles are the view now
+        previous.titles = ChainMap(previous.titles.maps[0], previous.note_titles)
     return targets, titles
 
 
@@ -182,16 +246,42 @@ def _put(table: dict[str, Any], key: str, value: Any) -> None:
         table[key] = value
 
 
-def _facts(vault: Vault, previous: LinkPlan | None) -> dict[str, NoteFacts]:
-    known = previous.facts if previous is not None else {}
-    facts = {}
-    for rel, note in vault.notes.items():
-        old = known.get(rel)
-        facts[rel] = old if old is not None and old.note is note else NoteFacts.of(note)
-    return facts
+def _facts(vault: Vault, previous: LinkPlan | None) -> tuple[dict[str, NoteFacts], set[str]]:
+    """Return note -> its facts, and the notes whose facts are new or gone since ``previous``.
+
+    The previous plan's table is taken over and changed for those notes only (it keeps
+    an ``Earlier`` view): a change costs one identity check per note, not a new table.
+    """
+    if previous is None:
+        return {rel: NoteFacts.of(note) for rel, note in vault.notes.items()}, set(vault.notes)
+    facts = _taken(previous.facts)
+    changed = {rel for rel, note in vault.notes.items() if (f := facts.get(rel)) is None or f.note is not note}
+    if len(facts) + sum(1 for rel in changed if rel not in facts) != len(vault.notes):
+        changed |= facts.keys() - vault.notes.keys()  # gone
+    old: dict[str, Any] = {}
+    for rel in changed:
+        old[rel] = facts.get(rel, _ABSENT)
+        if rel in vault.notes:
+            facts[rel] = NoteFacts.of(vault.notes[rel])
+        else:
+            del facts[rel]
+    previous.facts = Earlier(facts, old)
+    return facts, changed
 
 
-def _holders(facts: Mapping[str, NoteFacts], previous: LinkPlan | None) -> dict[str, set[str]]:
+def _ignored(facts: Mapping[str, NoteFacts], previous: LinkPlan | None, changed: set[str]) -> set[str]:
+    """Return the papers some note opts out of linking (the previous set when no changed
+    note opts out of any, before or now)."""
+    if previous is not None:
+        touched = [f for table in (previous.facts, facts) for rel in changed if (f := table.get(rel)) is not None]
+        if not any(f.ignored for f in touched):
+            return previous.ignored
+    return set().union(*(f.ignored for f in facts.values()))
+
+
+def _holders(
+    facts: Mapping[str, NoteFacts], previous: LinkPlan | None, changed: set[str]
+) -> dict[str, set[str]]:
     """Return paper -> the notes mentioning it in their body (ignored papers too)."""
     if previous is None:
         holders: dict[str, set[str]] = {}
@@ -200,10 +290,8 @@ def _holders(facts: Mapping[str, NoteFacts], previous: LinkPlan | None) -> dict[
                 holders.setdefault(paper, set()).add(rel)
         return holders
     holders, previous.holders = previous.holders, {}  # handed on: the old plan is done with
-    for rel in previous.facts.keys() | facts.keys():
+    for rel in changed:
         old, new = previous.facts.get(rel), facts.get(rel)
-        if old is new:
-            continue
         for paper in old.papers if old else ():
             holders.get(paper, set()).discard(rel)
         for paper in new.papers if new else ():
@@ -342,7 +430,7 @@ def _first_mentions(occurrences: Iterable[Occurrence]) -> dict[str, Occurrence]:
     return first
 
 
-def related_map(edges: Edges, papers: set[str], max_links: int) -> dict[str, list[str]]:
+def related_map(edges: Edges, papers: Collection[str], max_links: int) -> dict[str, list[str]]:
     """Return paper -> related papers (best first), symmetric, at most ``max_links`` each.
 
     Edges are taken best first and one is kept only while both ends have room, so the

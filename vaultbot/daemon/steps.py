@@ -239,14 +239,19 @@ class LinkStep:
         index = self.index
         assert index is not None
         touched: set[str] = set()
+        titles: dict[str, str | None] = {}
         for pid in sorted(changed):
             if pid in nodes:
                 touched |= index.update(nodes[pid])
             elif pid in index.nodes:
                 touched |= index.remove(pid)
             node = index.nodes.get(pid)
-            _put(self.titles, pid, node.title if node is not None and node.title else None)
+            titles[pid] = node.title if node is not None and node.title else None
         self.edges.refresh(index, touched)
+        if any(self.titles.get(pid) != title for pid, title in titles.items()):
+            self.titles = dict(self.titles)  # a new table: the last plan keeps the one it was given
+            for pid, title in titles.items():
+                _put(self.titles, pid, title)
         return index
 
     def _note_papers(self, rel: str, papers: set[str]) -> None:
