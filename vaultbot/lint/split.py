@@ -65,25 +65,21 @@ def _lint_on_two_cores(
     chunks = _Chunks(paths, context.Value("i", 0))
     _ = base.index  # built before the fork: the helper inherits it instead of rebuilding it
     helper = _Helper(context, base, chunks, select, ignore)
-    found: list[Diagnostic] = []
+    parts: dict[int, list[Diagnostic]] = {}  # findings by chunk: in chunk order, sorted
     used: set[str] = set()
-    mine: set[int] = set()
     try:
         while (number := chunks.claim()) is not None:
-            _add(found, used, _lint_notes(base, chunks[number], select, ignore))
-            mine.add(number)
-            helper.absorb(found, used)
-        theirs = helper.finish(found, used)
-        for number in sorted(set(range(chunks.count)) - mine - theirs):  # a failed helper's
-            _add(found, used, _lint_notes(base, chunks[number], select, ignore))
+            parts[number], referenced = _lint_notes(base, chunks[number], select, ignore)
+            used |= referenced
+            helper.absorb(parts, used)
+        helper.finish(parts, used)
+        for number in range(chunks.count):
+            if number not in parts:  # claimed by a helper that failed
+                parts[number], referenced = _lint_notes(base, chunks[number], select, ignore)
+                used |= referenced
     finally:
         helper.close()
-    return found, used
-
-
-def _add(found: list[Diagnostic], used: set[str], result: Found) -> None:
-    found.extend(result[0])
-    used |= result[1]
+    return [d for number in range(chunks.count) for d in parts[number]], used
 
 
 def _lint_notes(
@@ -178,7 +174,6 @@ class _Helper:
         import threading
 
         self._received: list[bytes] = []
-        self._done: set[int] = set()
         self._conn, child_end = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_helper_main, args=(child_end, base, chunks, *rules), daemon=True
@@ -196,22 +191,20 @@ class _Helper:
         except (EOFError, OSError):
             pass
 
-    def absorb(self, found: list[Diagnostic], used: set[str]) -> None:
-        """Add the results received so far to ``found`` and ``used``."""
+    def absorb(self, parts: dict[int, list[Diagnostic]], used: set[str]) -> None:
+        """Add the results received so far: findings by chunk, and referenced files."""
         import pickle
 
         new = tuple.__new__  # the rows are whole Diagnostic field tuples
         while self._received:
             number, rows, referenced = pickle.loads(self._received.pop(0))
-            found.extend([new(Diagnostic, row) for row in rows])
+            parts[number] = [new(Diagnostic, row) for row in rows]
             used |= referenced
-            self._done.add(number)
 
-    def finish(self, found: list[Diagnostic], used: set[str]) -> set[int]:
-        """Wait for the helper and add its last results; return the chunks it finished."""
+    def finish(self, parts: dict[int, list[Diagnostic]], used: set[str]) -> None:
+        """Wait for the helper to end (finished or failed) and add its last results."""
         self._reader.join()
-        self.absorb(found, used)
-        return self._done
+        self.absorb(parts, used)
 
     def close(self) -> None:
         """Stop the helper if it still runs (this process failed first) and reap it."""
