@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import ChainMap
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +119,7 @@ class LinkPlan:
     names: dict[str, int] = field(default_factory=dict)
     facts: Mapping[str, NoteFacts] = field(default_factory=dict)
     holders: dict[str, set[str]] = field(default_factory=dict)
+    stating: dict[str, set[str]] = field(default_factory=dict)  # paper -> notes stating a title
     ignored: set[str] = field(default_factory=set)
     note_titles: Mapping[str, str] = field(default_factory=dict)  # titles the notes state
 
@@ -180,7 +181,8 @@ def plan_links(
     facts, changed = _facts(vault, previous)
     plan = LinkPlan(vault, {}, {}, {})
     plan.facts, plan.ignored = facts, _ignored(facts, previous, changed)
-    plan.holders = _holders(facts, previous, changed)
+    plan.holders = _index(facts, previous, changed, "holders", lambda f: f.papers)
+    plan.stating = _index(facts, previous, changed, "stating", lambda f: f.titles.keys())
     if previous is not None and previous.ignored == plan.ignored:
         plan.targets, plan.note_titles = _targets_since(plan, previous, changed)
     else:
@@ -220,11 +222,10 @@ def _targets_since(
     old_titles: dict[str, Any] = {}
     position: dict[str, int] = {}
     for paper in papers - plan.ignored:
-        found = [f.first[paper] for rel in plan.holders.get(paper, ()) if paper in (f := plan.facts[rel]).first]
         old_targets[paper] = targets.get(paper, _ABSENT)
-        _put(targets, paper, min(found, key=lambda o: o.order) if found else None)
+        _put(targets, paper, _first_mention(plan, paper, targets.get(paper), changed))
     for paper in papers:
-        stated = [(rel, text) for rel in plan.holders.get(paper, ()) if (text := plan.facts[rel].titles.get(paper))]
+        stated = [(rel, plan.facts[rel].titles[paper]) for rel in plan.stating.get(paper, ())]
         if len({text for _, text in stated}) > 1:  # the first note (in vault order) stating one wins
             position = position or {rel: i for i, rel in enumerate(plan.vault.notes)}
             stated.sort(key=lambda item: (position[item[0]], item[1]))
@@ -237,6 +238,21 @@ def _targets_since(
     if isinstance(previous.titles, ChainMap):  # its stated titles are the view now
         previous.titles = ChainMap(previous.titles.maps[0], previous.note_titles)
     return targets, titles
+
+
+def _first_mention(plan: LinkPlan, paper: str, before: Occurrence | None, changed: set[str]) -> Occurrence | None:
+    """Return ``paper``'s first mention: the earliest of its notes' first occurrences.
+
+    When the one before lies in a note that did not change, it still stands against
+    every unchanged note, so only the changed notes can hold an earlier one.
+    """
+    if before is not None and before.path not in changed:
+        notes: Iterable[str] = (rel for rel in changed if rel in plan.facts)
+        found = [before]
+    else:
+        notes, found = plan.holders.get(paper, ()), []
+    found += [f.first[paper] for rel in notes if paper in (f := plan.facts[rel]).first]
+    return min(found, key=lambda o: o.order) if found else None
 
 
 def _put(table: dict[str, Any], key: str, value: Any) -> None:
@@ -279,24 +295,33 @@ def _ignored(facts: Mapping[str, NoteFacts], previous: LinkPlan | None, changed:
     return set().union(*(f.ignored for f in facts.values()))
 
 
-def _holders(
-    facts: Mapping[str, NoteFacts], previous: LinkPlan | None, changed: set[str]
+def _index(
+    facts: Mapping[str, NoteFacts],
+    previous: LinkPlan | None,
+    changed: set[str],
+    name: str,
+    papers_of: Callable[[NoteFacts], Iterable[str]],
 ) -> dict[str, set[str]]:
-    """Return paper -> the notes mentioning it in their body (ignored papers too)."""
+    """Return paper -> the notes whose ``papers_of(facts)`` name it (``holders``: every
+    paper a note mentions, opted out or not; ``stating``: those it states a title for).
+
+    The previous plan's index is handed on and updated for the changed notes only.
+    """
     if previous is None:
-        holders: dict[str, set[str]] = {}
+        index: dict[str, set[str]] = {}
         for rel, f in facts.items():
-            for paper in f.papers:
-                holders.setdefault(paper, set()).add(rel)
-        return holders
-    holders, previous.holders = previous.holders, {}  # handed on: the old plan is done with
+            for paper in papers_of(f):
+                index.setdefault(paper, set()).add(rel)
+        return index
+    index = getattr(previous, name)
+    setattr(previous, name, {})  # handed on: the old plan is done with it
     for rel in changed:
         old, new = previous.facts.get(rel), facts.get(rel)
-        for paper in old.papers if old else ():
-            holders.get(paper, set()).discard(rel)
-        for paper in new.papers if new else ():
-            holders.setdefault(paper, set()).add(rel)
-    return holders
+        for paper in papers_of(old) if old else ():
+            index.get(paper, set()).discard(rel)
+        for paper in papers_of(new) if new else ():
+            index.setdefault(paper, set()).add(rel)
+    return index
 
 
 def note_state(note: Note) -> str:
