@@ -368,13 +368,14 @@ def _tables(plan: link.LinkPlan) -> dict[str, object]:
         "note_titles": dict(plan.note_titles),
         "titles": dict(plan.titles),
         "facts": {rel: f.note for rel, f in plan.facts.items()},
-        "related": plan.related,
+        "related": dict(plan.related),
         "ignored": set(plan.ignored),
     }
 
 
+@pytest.mark.parametrize("book", [False, True])  # related lists decided afresh / kept up to date
 def test_a_plan_made_from_the_previous_one_equals_a_fresh_plan_and_the_old_one_reads_the_same(
-    tmp_path: Path,
+    tmp_path: Path, book: bool
 ) -> None:
     root = _generated(tmp_path, notes=80, seed=9)
     edges, titles = _edges(root)
@@ -397,6 +398,7 @@ def test_a_plan_made_from_the_previous_one_equals_a_fresh_plan_and_the_old_one_r
         (other, another, stated),  # a second note states another title; ``source`` comes first
         (source, text[source] + "\n", "Another Title"),  # re-read: it now comes after ``other``
         (daily[0], text[daily[0]] + f"\n- https://arxiv.org/abs/{late}\n", "Another Title"),  # a target moves
+        (daily[-1], "every paper removed\n", "Another Title"),  # papers lose their only mention
         (daily[1], f'---\nvaultbot-link-ignore: ["{late}"]\n---\n' + text[daily[1]], "Another Title"),
         (daily[1], text[daily[1]], "Another Title"),  # the opt-out goes again
         (other, None, stated),
@@ -408,7 +410,7 @@ def test_a_plan_made_from_the_previous_one_equals_a_fresh_plan_and_the_old_one_r
             (root / rel).write_text(new, encoding="utf-8")
         vault = vault.with_note(rel)
         before = _tables(plan)
-        after = link.plan_links(vault, edges, titles, plan)
+        after = link.plan_links(vault, edges, titles, plan, changed_edges=() if book else None)
         assert _tables(after) == _tables(link.plan_links(vault, edges, titles)), rel
         assert after.note_titles[paper] == title, rel
         assert _tables(plan) == before, rel  # the tables it handed on still read as they were

@@ -6,67 +6,29 @@ two plans of an edited vault, so the daemon renders only the notes a change touc
 (issue 8).
 
 The daemon makes one plan per change from the one before (``previous``).  Its big
-tables (per-note facts, first mentions, stated titles: one entry per note or paper)
-are handed on and changed in place for the few notes and papers that changed; the old
-plan keeps an ``Earlier`` view of them, which is all ``affected_notes`` needs.  Copying
-them per change cost more than the change itself, and the garbage collector walked
-every fresh copy again.
+tables (per-note facts, first mentions, stated titles, related lists: one entry per
+note or paper) are handed on and changed in place for the few notes and papers that
+changed (``vaultbot.handoff``); the old plan keeps ``Earlier`` views of them.
 """
 
 from __future__ import annotations
 
 import re
 from collections import ChainMap
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from vaultbot import regions
+from vaultbot.handoff import ABSENT, Earlier, changed_keys, taken
 from vaultbot.model import Note, PaperMention
 from vaultbot.papers import block_id_for
+from vaultbot.related_lists import RelatedBook, related_map
 from vaultbot.vault import Vault
 
 _YEAR_MONTH = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})(?!\d)")
 
 Edges = Mapping[tuple[str, str], float]
-_ABSENT: Any = object()  # in ``Earlier.old``: the key was not in the table
-
-
-class Earlier(Mapping[str, Any]):
-    """A table as it was before the next plan took it over and changed some keys.
-
-    ``now`` is the table itself, ``old`` the earlier value of each key changed since
-    (``_ABSENT``: there was none).  Valid until a later plan changes ``now`` again,
-    which the daemon does only after it is done with the plan holding this view.
-    """
-
-    def __init__(self, now: Mapping[str, Any], old: Mapping[str, Any]) -> None:
-        self.now, self.old = now, old
-
-    def __getitem__(self, key: str) -> Any:
-        if key in self.old:
-            value = self.old[key]
-            if value is _ABSENT:
-                raise KeyError(key)
-            return value
-        return self.now[key]
-
-    def __contains__(self, key: object) -> bool:
-        if key in self.old:
-            return self.old[key] is not _ABSENT  # type: ignore[index]
-        return key in self.now
-
-    def __iter__(self) -> Iterator[str]:
-        yield from (key for key in self.now if key not in self.old)
-        yield from (key for key, value in self.old.items() if value is not _ABSENT)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
-def _taken(table: Mapping[str, Any]) -> dict[str, Any]:
-    """Return ``table`` to change in place, or a copy when it is a view already."""
-    return table if isinstance(table, dict) else dict(table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +76,7 @@ class LinkPlan:
 
     vault: Vault
     targets: Mapping[str, Occurrence]
-    related: dict[str, list[str]]
+    related: Mapping[str, list[str]]
     titles: Mapping[str, str]
     names: dict[str, int] = field(default_factory=dict)
     facts: Mapping[str, NoteFacts] = field(default_factory=dict)
@@ -122,6 +84,7 @@ class LinkPlan:
     stating: dict[str, set[str]] = field(default_factory=dict)  # paper -> notes stating a title
     ignored: set[str] = field(default_factory=set)
     note_titles: Mapping[str, str] = field(default_factory=dict)  # titles the notes state
+    book: RelatedBook | None = None  # ``related`` kept up to date (daemon plans)
 
     def occurrences_in(self, path: str) -> list[Occurrence]:
         """Return the mentions link acts on in note ``path`` (papers opted out left out)."""
@@ -169,7 +132,12 @@ class LinkPlan:
 
 
 def plan_links(
-    vault: Vault, edges: Edges, titles: Mapping[str, str] | None = None, previous: LinkPlan | None = None
+    vault: Vault,
+    edges: Edges,
+    titles: Mapping[str, str] | None = None,
+    previous: LinkPlan | None = None,
+    *,
+    changed_edges: Iterable[tuple[str, str]] | None = None,
 ) -> LinkPlan:
     """Return the vault-wide decisions of a link run (cheap next to rendering every note).
 
@@ -177,25 +145,49 @@ def plan_links(
     its tables: the facts of notes that are the same objects, its ``holders`` index, and
     the first mentions and stated titles of papers no changed note mentions; it keeps
     ``Earlier`` views of them.  ``titles`` is kept, not copied: do not change it later.
+    ``changed_edges`` (the edges added, removed or rescored since ``previous`` was made)
+    lets the related lists be updated rather than decided again over every edge.
     """
     facts, changed = _facts(vault, previous)
     plan = LinkPlan(vault, {}, {}, {})
     plan.facts, plan.ignored = facts, _ignored(facts, previous, changed)
     plan.holders = _index(facts, previous, changed, "holders", lambda f: f.papers)
     plan.stating = _index(facts, previous, changed, "stating", lambda f: f.titles.keys())
+    moved: set[str] | None = None  # papers that gained or lost a first mention
     if previous is not None and previous.ignored == plan.ignored:
-        plan.targets, plan.note_titles = _targets_since(plan, previous, changed)
+        plan.targets, plan.note_titles, moved = _targets_since(plan, previous, changed)
     else:
         order = [p for p in vault.notes if facts[p].state == "active"]
         plan.targets = _first_mentions(
             o for p in sorted(order) for o in facts[p].occurrences if o.paper_id not in plan.ignored
         )
         plan.note_titles = _first_titles(facts, order)
-    plan.related = related_map(edges, plan.targets.keys(), vault.config.get("link", "max_links"))
+    max_links = vault.config.get("link", "max_links")
+    if previous is None or moved is None or changed_edges is None:
+        plan.related = related_map(edges, plan.targets.keys(), max_links)
+    else:
+        plan.book = _book(previous, edges, changed_edges, moved, plan.targets.keys(), max_links)
+        plan.related = plan.book.related
     plan.titles = ChainMap(titles if titles is not None else {}, plan.note_titles)  # type: ignore[arg-type]
     same_files = previous is not None and previous.vault.files == vault.files
     plan.names = previous.names if same_files and previous else regions.name_counts(vault.note_paths)
     return plan
+
+
+def _book(
+    previous: LinkPlan,
+    edges: Edges,
+    changed: Iterable[tuple[str, str]],
+    moved: set[str],
+    papers: Collection[str],
+    max_links: int,
+) -> RelatedBook:
+    """Return the related lists kept up to date: the previous plan's, handed on."""
+    book, previous.book = previous.book, None
+    if book is None or book.max_links != max_links:
+        return RelatedBook(edges, papers, max_links)
+    previous.related = Earlier(book.related, book.update(edges, changed, moved, papers))
+    return book
 
 
 def _first_titles(facts: Mapping[str, NoteFacts], order: Iterable[str]) -> dict[str, str]:
@@ -209,35 +201,37 @@ def _first_titles(facts: Mapping[str, NoteFacts], order: Iterable[str]) -> dict[
 
 def _targets_since(
     plan: LinkPlan, previous: LinkPlan, changed: set[str]
-) -> tuple[dict[str, Occurrence], dict[str, str]]:
-    """Return first mentions and stated titles, redone only for the changed notes' papers.
+) -> tuple[dict[str, Occurrence], dict[str, str], set[str]]:
+    """Return first mentions and stated titles, redone only for the changed notes' papers,
+    and the papers that gained or lost a first mention.
 
     Both depend on a paper's mentions alone (and the opt-outs, the same as before), so
     papers no changed note mentions keep theirs.  The previous plan's tables are taken
     over; it keeps ``Earlier`` views of them.
     """
     papers = {p for facts in (previous.facts, plan.facts) for rel in changed if rel in facts for p in facts[rel].papers}
-    targets, titles = _taken(previous.targets), _taken(previous.note_titles)
+    targets, titles = taken(previous.targets), taken(previous.note_titles)
     old_targets: dict[str, Any] = {}
     old_titles: dict[str, Any] = {}
     position: dict[str, int] = {}
     for paper in papers - plan.ignored:
-        old_targets[paper] = targets.get(paper, _ABSENT)
+        old_targets[paper] = targets.get(paper, ABSENT)
         _put(targets, paper, _first_mention(plan, paper, targets.get(paper), changed))
     for paper in papers:
         stated = [(rel, plan.facts[rel].titles[paper]) for rel in plan.stating.get(paper, ())]
         if len({text for _, text in stated}) > 1:  # the first note (in vault order) stating one wins
             position = position or {rel: i for i, rel in enumerate(plan.vault.notes)}
             stated.sort(key=lambda item: (position[item[0]], item[1]))
-        old_titles[paper] = titles.get(paper, _ABSENT)
+        old_titles[paper] = titles.get(paper, ABSENT)
         _put(titles, paper, stated[0][1] if stated else None)
     for paper in papers & plan.ignored:  # opted out: no first mention (the same opt-outs as before)
-        old_targets[paper] = targets.get(paper, _ABSENT)
+        old_targets[paper] = targets.get(paper, ABSENT)
         targets.pop(paper, None)
     previous.targets, previous.note_titles = Earlier(targets, old_targets), Earlier(titles, old_titles)
     if isinstance(previous.titles, ChainMap):  # its stated titles are the view now
         previous.titles = ChainMap(previous.titles.maps[0], previous.note_titles)
-    return targets, titles
+    moved = {paper for paper, old in old_targets.items() if (old is not ABSENT) != (paper in targets)}
+    return targets, titles, moved
 
 
 def _first_mention(plan: LinkPlan, paper: str, before: Occurrence | None, changed: set[str]) -> Occurrence | None:
@@ -270,13 +264,13 @@ def _facts(vault: Vault, previous: LinkPlan | None) -> tuple[dict[str, NoteFacts
     """
     if previous is None:
         return {rel: NoteFacts.of(note) for rel, note in vault.notes.items()}, set(vault.notes)
-    facts = _taken(previous.facts)
+    facts = taken(previous.facts)
     changed = {rel for rel, note in vault.notes.items() if (f := facts.get(rel)) is None or f.note is not note}
     if len(facts) + sum(1 for rel in changed if rel not in facts) != len(vault.notes):
         changed |= facts.keys() - vault.notes.keys()  # gone
     old: dict[str, Any] = {}
     for rel in changed:
-        old[rel] = facts.get(rel, _ABSENT)
+        old[rel] = facts.get(rel, ABSENT)
         if rel in vault.notes:
             facts[rel] = NoteFacts.of(vault.notes[rel])
         else:
@@ -398,7 +392,7 @@ def affected_notes(before: LinkPlan, after: LinkPlan, changed: Iterable[str]) ->
         renamed = {n for n in before.names.keys() | after.names.keys() if before.names.get(n) != after.names.get(n)}
         candidates |= {p for plan in (before, after) for p, o in plan.targets.items() if _name(o.path) in renamed}
     moved = {p for p in candidates if _target(before, p) != _target(after, p)}
-    relisted = {p for p in before.related.keys() | after.related.keys() if before.related.get(p) != after.related.get(p)}
+    relisted = changed_keys(before.related, after.related)
     papers = relisted | moved
     regrouped = _regrouped(before, after, changed)
     notes: set[str] = set()
@@ -453,26 +447,6 @@ def _first_mentions(occurrences: Iterable[Occurrence]) -> dict[str, Occurrence]:
         if occ.paper_id not in first or occ.order < first[occ.paper_id].order:
             first[occ.paper_id] = occ
     return first
-
-
-def related_map(edges: Edges, papers: Collection[str], max_links: int) -> dict[str, list[str]]:
-    """Return paper -> related papers (best first), symmetric, at most ``max_links`` each.
-
-    Edges are taken best first and one is kept only while both ends have room, so the
-    cap never breaks symmetry (if A lists B, B lists A).
-    """
-    ranked = sorted(
-        ((s, a, b) for (a, b), s in edges.items() if a != b and a in papers and b in papers),
-        key=lambda t: (-t[0], t[1], t[2]),
-    )
-    related: dict[str, list[str]] = {}
-    for _, a, b in ranked:
-        la, lb = related.setdefault(a, []), related.setdefault(b, [])
-        if b in la or (max_links and (len(la) >= max_links or len(lb) >= max_links)):
-            continue
-        la.append(b)
-        lb.append(a)
-    return related
 
 
 def _note_titles(notes: Iterable[Note]) -> dict[str, str]:

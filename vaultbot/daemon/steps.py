@@ -196,7 +196,8 @@ class LinkStep:
         else:
             self._update(vault, rels)
         previous = self.plan
-        plan = plan_links(vault, self.edges.edges, self.titles, previous)
+        changed = self.edges.take_changed()
+        plan = plan_links(vault, self.edges.edges, self.titles, previous, changed_edges=changed)
         only = None if previous is None else affected_notes(previous, plan, rels) | set(rels) | self.pending
         edits = list(link_edits(plan, only).edits)
         # Notes just given edits are rendered again next time: if a write was dropped
@@ -290,6 +291,7 @@ class EdgeBook:
 
     def __init__(self, index: SimilarityIndex) -> None:
         self.edges = index.edges()
+        self.changed: set[tuple[str, str]] = set()  # edges added, dropped or rescored since taken
         self.at: dict[str, set[str]] = {}
         for a, b in self.edges:
             self.at.setdefault(a, set()).add(b)
@@ -299,7 +301,9 @@ class EdgeBook:
         """Recompute the edges at ``touched`` papers."""
         for paper in touched:
             for other in self.at.pop(paper, set()):
-                self.edges.pop((paper, other) if paper < other else (other, paper), None)
+                key = (paper, other) if paper < other else (other, paper)
+                self.edges.pop(key, None)
+                self.changed.add(key)
                 self.at.get(other, set()).discard(paper)
         for paper in touched & index.nodes.keys():
             for other, score in index.top_k(paper):
@@ -309,8 +313,15 @@ class EdgeBook:
                     if b == paper:
                         self._add(other, paper, score)
 
+    def take_changed(self) -> set[tuple[str, str]]:
+        """Return the edges added, dropped or rescored since the last call."""
+        changed, self.changed = self.changed, set()
+        return changed
+
     def _add(self, a: str, b: str, score: float) -> None:
-        self.edges[(a, b) if a < b else (b, a)] = round(score, 6)
+        key = (a, b) if a < b else (b, a)
+        self.edges[key] = round(score, 6)
+        self.changed.add(key)
         self.at.setdefault(a, set()).add(b)
         self.at.setdefault(b, set()).add(a)
 
