@@ -360,6 +360,14 @@ def test_not_headings(line: str) -> None:
     assert parse("n.md", line + "\n").headings == ()
 
 
+def test_tab_indented_hash_is_never_a_heading_whatever_else_the_note_holds() -> None:
+    """A tab is 4 columns (CommonMark): ``\t# x`` is indented code, alone or not."""
+    alone = parse("n.md", "text\n\n\t# not a heading\n")
+    beside = parse("n.md", "   # three spaces\n\n\t# not a heading\n\t\t# nor this\n")
+    assert alone.headings == ()
+    assert [h.text for h in beside.headings] == ["three spaces"]
+
+
 @pytest.mark.parametrize(
     ("heading", "day"),
     [

@@ -44,9 +44,9 @@ from vaultbot.writer import detect_newline
 __all__ = ["bare_url_end", "parse"]
 
 _FM_FENCE = re.compile(r"-{3,}[ \t]*\r?")
-_HEADING = re.compile(r"\n[ \t]{0,3}(#{1,6})(?=[ \t\r\n]|$)([^\n]*)")
-_HEADING_AT_0 = re.compile(r"\n(#{1,6})(?=[ \t\r\n]|$)([^\n]*)")  # "\n#" prefix: fast search
-_INDENTED_HASH = re.compile(r"\n(?: {1,3}|\t)#")
+# An ATX heading: at most 3 spaces before the hashes (CommonMark; a tab is 4 columns, so a
+# tab-indented "# x" is code, not a heading).  One pattern for every note.
+_HEADING = re.compile(r"\n {0,3}(#{1,6})(?=[ \t\r\n]|$)([^\n]*)")
 _ORDERED = re.compile(r"\d{1,9}[.)](?=[ \t]|\r?$)")
 _AFTER_MARKER = frozenset({" ", "\t", "", "\r"})
 _THEMATIC = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*\r?")
@@ -262,8 +262,7 @@ class _Scan:
     def headings(self, anchored: str) -> tuple[Heading, ...]:
         """Return the ATX headings outside code, comments and frontmatter."""
         headings, source, starts = [], self.text, self.line_starts
-        indented = _INDENTED_HASH.search(anchored) is not None
-        for match in (_HEADING if indented else _HEADING_AT_0).finditer(anchored):
+        for match in _HEADING.finditer(anchored):
             hashes, stop = match.span(2)
             marks = match.end(1) - match.start(1)
             raw = source[hashes - 1 : stop - 1]
