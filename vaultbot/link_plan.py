@@ -229,7 +229,7 @@ def _targets_since(
         targets.pop(paper, None)
     previous.targets, previous.note_titles = Earlier(targets, old_targets), Earlier(titles, old_titles)
     if isinstance(previous.titles, ChainMap):  # its stated titles are the view now
-        previous.titles = ChainMap(previous.titles.maps[0], previous.note_titles)
+        previous.titles = ChainMap(previous.titles.maps[0], previous.note_titles)  # type: ignore[arg-type]
     moved = {paper for paper, old in old_targets.items() if (old is not ABSENT) != (paper in targets)}
     return targets, titles, moved
 
