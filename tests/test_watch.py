@@ -525,6 +525,44 @@ def test_default_pipeline_on_sample_vault_matches_sync_and_follows_edits(tmp_pat
         daemon.stop()
 
 
+def test_restart_builds_the_graph_before_the_first_save(tmp_path: Path) -> None:
+    """On a converged vault the daemon warms its pipeline up (the link step's graph)
+    right after start-up, changing nothing, so the first save does not pay for it."""
+    vault = tmp_path / "vault"
+    shutil.copytree(
+        HERE.parent / "sample_vault",
+        vault,
+        ignore=shutil.ignore_patterns("watch-state.json", "status.json", "*.lock"),
+    )
+    subprocess.run(
+        [sys.executable, "-m", "vaultbot", "sync", str(vault), "--offline"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    converged = _notes(vault)
+    daemon = Daemon(vault, tmp_path, "--offline", harness=False).wait_running()
+    try:
+        wait_for(lambda: "pipeline ready (warm-up took" in daemon.log(), what="warm-up")
+        log = daemon.log()
+        assert log.index("watching ") < log.index("pipeline ready") and "processed 0 note(s)" in log
+        assert _notes(vault) == converged
+        note = vault / "daily" / "2026-01.md"
+        before = note.read_text(encoding="utf-8")
+        note.write_text(before + "\n- again https://arxiv.org/abs/2512.24880\n", encoding="utf-8")
+        wait_for(
+            lambda: (
+                "https://arxiv.org/abs/2512.24880)\n"
+                in note.read_text(encoding="utf-8")[len(before) :]
+            ),
+            timeout=15,
+            what="pasted link titled",
+        )
+        assert daemon.log().count("pipeline ready") == 1
+    finally:
+        daemon.stop()
+
+
 def test_papers_fetched_from_the_api_once_it_is_back(vault: Path, tmp_path: Path) -> None:
     from arxiv_server import ReplayServer
 
