@@ -30,11 +30,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate_vault import generate
+from generate_vault import generate  # noqa: E402
 
-from vaultbot.sync import run_sync
-from vaultbot.vault import load_vault
-from vaultbot.writer import decode
+from vaultbot.sync import run_sync  # noqa: E402
+from vaultbot.vault import load_vault  # noqa: E402
+from vaultbot.writer import decode  # noqa: E402
 
 
 def best_of(repeat: int, work: object) -> float:

@@ -34,8 +34,9 @@ import json
 import random
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence, TypeVar
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 from tinypng import solid_png  # noqa: E402  (shared with tools/build_sample_vault.py)
@@ -159,7 +160,7 @@ def paper_url(rng: random.Random, paper: str) -> str:
     if form < 4:
         return f"https://arxiv.org/abs/{paper}"
     if form < 6:
-        return f"https://arxiv.org/pdf/{paper}" + ("v%d" % rng.randrange(1, 4) if form == 5 else "")
+        return f"https://arxiv.org/pdf/{paper}" + (f"v{rng.randrange(1, 4)}" if form == 5 else "")
     if form == 6:
         return f"https://www.arxiv.org/abs/{paper}"
     if form == 7:

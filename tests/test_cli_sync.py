@@ -51,7 +51,7 @@ def test_sync_sample_vault_then_second_sync_changes_nothing(tmp_path: Path) -> N
     summary = out.splitlines()[-1]
     assert summary.startswith("sync: 109 of 109 papers resolved (95 links titled, 0 unresolved), ")
     assert summary.endswith(", 5 notes changed, 6 problems found (4 errors)")
-    assert any(l.startswith("daily/2026-01.md:") and " missing-asset " in l for l in out.splitlines())  # listed; exit 0
+    assert any(line.startswith("daily/2026-01.md:") and " missing-asset " in line for line in out.splitlines())  # listed; exit 0
     after = notes(root)
     assert after != before
     daily = after["daily/2025-12.md"].decode()
@@ -97,7 +97,7 @@ def test_dry_run_prints_the_diff_of_resolve_and_link_and_writes_nothing(tmp_path
     assert notes(root) == before
     invoke("sync", str(root), "--offline")
     written = notes(root)
-    diff_lines = [l[1:] for l in out.splitlines() if l.startswith("+") and not l.startswith("+++")]
+    diff_lines = [line[1:] for line in out.splitlines() if line.startswith("+") and not line.startswith("+++")]
     text = "\n".join(v.decode() for v in written.values())
     assert all(line in text for line in diff_lines)  # the dry run showed what the run wrote
 
@@ -144,7 +144,10 @@ def test_link_dry_run_then_link_then_clean(tmp_path: Path) -> None:
 
 def test_readme_main_command_leaves_the_checkout_clean(tmp_path: Path) -> None:
     """Run the README's main command (minus the venv set-up): sample_vault stays as it was."""
-    every_file = lambda: {p: p.read_bytes() for p in sorted(SAMPLE.rglob("*")) if p.is_file()}
+
+    def every_file() -> dict[Path, bytes]:
+        return {p: p.read_bytes() for p in sorted(SAMPLE.rglob("*")) if p.is_file()}
+
     before = every_file()
     git_status = ["git", "-C", str(REPO), "status", "--porcelain", "--ignored", "sample_vault"]
     in_git = (REPO / ".git").exists()

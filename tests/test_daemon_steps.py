@@ -13,7 +13,7 @@ from vaultbot.writer import apply
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent / "bench"))
-from generate_vault import generate
+from generate_vault import generate  # noqa: E402
 
 
 def full_edits(step: LinkStep, vault: Vault) -> list[object]:

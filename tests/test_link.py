@@ -271,8 +271,8 @@ def test_markdown_links_follow_app_settings(small: Path) -> None:
     assert ("\t- related: [Gated Attention for Large Language Models](daily/2025-12.md#^arxiv-2505-06708) · "
             "[Recursive Language Models](daily/2026-01.md#^arxiv-2512-24601) %%vaultbot%%") in report
     vault = load_vault(small)
-    links = [l for l in vault.notes["reports/HF Daily 2026-02-07.md"].links if l.subpath]
-    assert {(l.path, l.subpath) for l in links} == {("daily/2025-12.md", "#^arxiv-2505-06708"),
+    links = [link for link in vault.notes["reports/HF Daily 2026-02-07.md"].links if link.subpath]
+    assert {(link.path, link.subpath) for link in links} == {("daily/2025-12.md", "#^arxiv-2505-06708"),
                                                      ("daily/2026-01.md", "#^arxiv-2512-24601")}
     assert link.link(vault, EDGES, TITLES).edits == []
 

@@ -624,14 +624,14 @@ def test_link_text_may_start_with_a_bracket() -> None:
 
 def test_url_in_link_text_is_not_another_link() -> None:
     note = parse("n.md", URL_AS_TEXT_LINE)
-    assert [(l.kind, l.text) for l in note.links] == [
+    assert [(link.kind, link.text) for link in note.links] == [
         ("markdown", "https://github.com/Emilianopp/Privileged-Information-Distillation")
     ]
 
 
 def test_image_inside_link_text_is_an_embed_too() -> None:
     note = parse("n.md", "[![badge](asset/b.png)](https://arxiv.org/abs/2512.24880)")
-    assert [(l.kind, l.embed, l.target) for l in note.links] == [
+    assert [(link.kind, link.embed, link.target) for link in note.links] == [
         ("markdown", False, "https://arxiv.org/abs/2512.24880"),
         ("markdown", True, "asset/b.png"),
     ]
@@ -649,7 +649,7 @@ def test_image_inside_link_text_is_an_embed_too() -> None:
     ],
 )
 def test_not_markdown_links(text: str) -> None:
-    assert [l.kind for l in parse("n.md", text).links if l.kind == "markdown"] == []
+    assert [link.kind for link in parse("n.md", text).links if link.kind == "markdown"] == []
 
 
 @pytest.mark.parametrize(

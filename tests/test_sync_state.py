@@ -24,7 +24,7 @@ HERE = Path(__file__).parent
 SAMPLE = HERE.parent / "sample_vault"
 TRANSIENT = shutil.ignore_patterns("*-wal", "*-shm", "*.lock", "*.log")
 sys.path.insert(0, str(HERE.parent / "bench"))
-from generate_vault import generate
+from generate_vault import generate  # noqa: E402
 
 
 def synced_sample(tmp_path: Path, name: str = "v") -> Path:

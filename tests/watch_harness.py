@@ -20,8 +20,8 @@ import json
 import os
 import re
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from vaultbot.config import Config
 from vaultbot.daemon import steps, worker

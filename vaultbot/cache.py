@@ -14,10 +14,11 @@ import os
 import sqlite3
 import time
 import warnings
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from vaultbot.config import STATE_DIR
 from vaultbot.errors import CacheError

@@ -20,10 +20,11 @@ import json
 import os
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from vaultbot.config import STATE_DIR
 from vaultbot.errors import LockError

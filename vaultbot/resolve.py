@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Collection, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from vaultbot.cache import Cache, PaperRecord, default_cache_path
 from vaultbot.config import Config

@@ -11,8 +11,8 @@ so it is retried on every run.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from vaultbot import __version__
 from vaultbot.cache import Cache

@@ -11,9 +11,9 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from vaultbot.config import Config, load_config
 from vaultbot.errors import NoteReadError

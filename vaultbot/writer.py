@@ -18,9 +18,9 @@ import difflib
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from vaultbot.diagnostics import Edit
 

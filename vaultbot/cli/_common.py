@@ -6,8 +6,9 @@ import functools
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -42,7 +43,7 @@ def error_boundary(func: F) -> F:
         except VaultbotError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(EXIT_ERROR)
-        except Exception as exc:  # the one top-level handler
+        except Exception as exc:  # noqa: BLE001 - the one top-level handler
             _log_crash(kwargs)
             click.echo(f"Error: internal error: {type(exc).__name__}: {exc}", err=True)
             click.echo("This is a vaultbot bug; the traceback is in .vaultbot/vaultbot.log.", err=True)

@@ -9,8 +9,9 @@ longer before touching it (issue 8: ``active_idle``).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 
 class ActiveNote:

@@ -13,8 +13,8 @@ edits to one note are merged into one, so a note is written once per round.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable, Sequence
 
 from vaultbot.diagnostics import Diagnostic, Edit
 from vaultbot.vault import Vault

@@ -12,8 +12,9 @@ import dataclasses
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from vaultbot import writer
 from vaultbot.config import Config
@@ -124,7 +125,7 @@ class NoteProcessor:
                     todo.append(rel)
             except VaultGone:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001
                 self._failed(rel, exc)
         for start in range(0, len(todo), CHUNK):
             if self.stop.is_set():
@@ -143,7 +144,7 @@ class NoteProcessor:
             written = self._run_pipeline(rels)
         except (VaultGone, Abandoned):
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001
             if len(rels) == 1:
                 self._failed(rels[0], exc)
                 return
@@ -321,7 +322,7 @@ class NoteProcessor:
         def compute() -> None:
             try:
                 box["outcome"] = self.pipeline(vault, rels)
-            except BaseException as exc:  # handed to the main thread below
+            except BaseException as exc:  # noqa: BLE001 - handed to the main thread below
                 box["error"] = exc
 
         thread = threading.Thread(target=compute, name="vaultbot-pipeline", daemon=True)

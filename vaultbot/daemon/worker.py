@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 log = logging.getLogger("vaultbot.watch")
 
@@ -82,7 +82,7 @@ class PapersWorker:
         """Fetch one batch; return True when every ID in it was settled."""
         try:
             settled = set(self.fetch(batch))
-        except Exception as exc:  # the IDs stay queued; a transient failure is never "not found"
+        except Exception as exc:  # noqa: BLE001 - the IDs stay queued; a transient failure is never "not found"
             log.warning(
                 "fetching %d paper(s) failed (%s); retrying in %.0f s", len(batch), exc, backoff
             )
