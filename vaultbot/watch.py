@@ -141,7 +141,9 @@ class Daemon(NoteProcessor):
         self._start_observer()
         if self.worker is not None:
             self.worker.start()
-        self.status.update(state="running", queue=len(self.queue))
+        # "running" once the pipeline has run (``_warm_up``): a caller waiting for it knows
+        # the first save will not pay for building the pipeline's vault-wide state
+        self.status.update(state="warming up", queue=len(self.queue))
         self.status.flush(force=True)
         gc.freeze()  # the parsed vault lives all day: keep full collections from rescanning it
 
@@ -203,8 +205,6 @@ class Daemon(NoteProcessor):
         meanwhile waits for it, as it would have for the build.
         """
         self._warm = True
-        self.status.update(state="warming up")
-        self.status.flush(force=True)
         started = time.monotonic()
         try:
             self._run_pipeline([])
