@@ -62,14 +62,14 @@ def collect(
     links: tuple[Link, ...],
     items: _ListPass,
     sections: tuple[Section, ...],
-) -> Iterator[PaperMention]:
-    """Yield every paper mention of the note in text order.
+) -> tuple[PaperMention, ...]:
+    """Return every paper mention of the note in text order.
 
     ``items`` is the note's deferred list pass; it runs only when a mention's place or
     commentary is first asked for (``_Place``), which lint rarely does.
     """
     found = list(_in_frontmatter(scan.text, frontmatter)) if frontmatter else []
-    in_links = list(_in_links(links))
+    in_links = _in_links(links)
     found.extend(in_links)
     body_start = frontmatter.span.end if frontmatter else 0
     in_text = list(_in_text(masked, body_start, links, in_links))
@@ -79,13 +79,17 @@ def collect(
     elif frontmatter:
         found.sort(key=_START)  # else: links come in text order already
     context = _Context(scan, items, sections, len(found))
+    mentions = []
     for start, end, url, ref, source, host, bare, link, in_frontmatter, span in found:
         span = span or scan.span(start, end)
         place = _Place(context, span, in_frontmatter)
-        yield _new(
-            PaperMention,
-            (ref[0], ref[1], url, source, host, span, bare, in_frontmatter, link, place),
+        mentions.append(
+            _new(
+                PaperMention,
+                (ref[0], ref[1], url, source, host, span, bare, in_frontmatter, link, place),
+            )
         )
+    return tuple(mentions)
 
 
 def _in_frontmatter(text: str, frontmatter: Frontmatter) -> Iterator[_Found]:
@@ -112,19 +116,22 @@ def _in_frontmatter(text: str, frontmatter: Frontmatter) -> Iterator[_Found]:
             yield _from_text_id(text, text_id, True)
 
 
-def _in_links(links: tuple[Link, ...]) -> Iterator[_Found]:
+def _in_links(links: tuple[Link, ...]) -> list[_Found]:
+    found = []
     for index, link in enumerate(links):
         if link.embed or link.kind == "wikilink":
             continue
         ref = paper_from_url(link.target)
-        if ref is None:
-            continue
-        bare = link.kind == "bare" or link.kind == "autolink"
-        span = link.span
-        yield _new(
-            _Found,
-            (span[0], span[1], link.target, ref, "url", ref[2], bare, index, False, span),
-        )
+        if ref is not None:
+            span = link.span
+            bare = link.kind == "bare" or link.kind == "autolink"
+            found.append(
+                _new(
+                    _Found,
+                    (span[0], span[1], link.target, ref, "url", ref[2], bare, index, False, span),
+                )
+            )
+    return found
 
 
 def _in_text(

@@ -75,7 +75,7 @@ def parse(path: str, text: str, *, bom: bool = False) -> Note:
     items = _ListPass(scan, body_line, regions)  # deferred: see Note
     links = find_links(scan, masked, frontmatter.span.end if frontmatter else 0)
     sections = scan.sections(headings, kind)
-    mentions = tuple(collect(scan, masked, frontmatter, links, items, sections))
+    mentions = collect(scan, masked, frontmatter, links, items, sections)
     scan.drop_lines()  # the deferred parts split the text again if ever asked
     return Note(
         path=path,
