@@ -312,3 +312,25 @@ def test_a_crashing_handler_never_kills_the_observer_thread(
         finally:
             observer.stop()
     assert "error while handling the event" in caplog.text and "bad.md" in caplog.text
+
+
+def test_status_text_names_a_state_other_than_running() -> None:
+    from vaultbot.cli.watch import _status_text
+
+    report = {
+        "vault": "/v",
+        "running": True,
+        "pid": 7,
+        "host": "h",
+        "uptime_seconds": 3.0,
+        "observer": "InotifyObserver",
+        "queue": 0,
+        "papers_pending": 0,
+        "processed": 0,
+        "written": 0,
+        "last_errors": [],
+    }
+    warming = _status_text({**report, "state": "warming up"}).splitlines()[0]
+    running = _status_text({**report, "state": "running"}).splitlines()[0]
+    assert warming == "vaultbot watch runs on /v: PID 7 on h, up 3s (warming up)"
+    assert running == "vaultbot watch runs on /v: PID 7 on h, up 3s"

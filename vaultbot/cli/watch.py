@@ -134,8 +134,9 @@ def _status_text(r: dict[str, Any]) -> str:
         lines = [f"no vaultbot daemon watches {r['vault']}"]
     else:
         up = _duration(r["uptime_seconds"]) if r["uptime_seconds"] is not None else "?"
+        state = f" ({r['state']})" if r["state"] and r["state"] != "running" else ""
         lines = [
-            f"vaultbot watch runs on {r['vault']}: PID {r['pid']} on {r['host']}, up {up}",
+            f"vaultbot watch runs on {r['vault']}: PID {r['pid']} on {r['host']}, up {up}{state}",
             f"observer {r['observer'] or '?'}, queue {r['queue'] if r['queue'] is not None else '?'}, "
             f"papers pending {r['papers_pending'] if r['papers_pending'] is not None else '?'}, "
             f"notes processed {r['processed'] or 0}, written {r['written'] or 0}",
