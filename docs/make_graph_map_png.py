@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import PageLog, browser_context
+from browser import PageLog, browser_context  # noqa: E402  (tests/ is on the path now)
 
 
 def main() -> None:
