@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -153,33 +153,29 @@ def related_edges(vault: Vault, *, remember: bool = True) -> tuple[dict[tuple[st
 
 
 def paper_nodes(
-    vault: Vault, only: Collection[str] | None = None, *, rules: Any = None
+    vault: Vault, only: Collection[str] | None = None, *, records: Mapping[str, Any] | None = None
 ) -> list[Any]:
     """Return one PaperNode per paper: cached metadata, tags and the user's commentary.
 
-    Built exactly as ``vaultbot graph`` builds them, so the related lines and the
+    ``vaultbot graph`` builds its nodes with this too, so the related lines and the
     exported map show the same relations.  ``only`` (paper ids) gives just those
     papers' nodes, reading just their records (the daemon's per-note path);
-    ``rules`` are the tag rules when the caller keeps them loaded.
+    ``records`` are the cached records when the caller has read them already.
     """
     from vaultbot.graph import paper_nodes as build_nodes
     from vaultbot.resolve import Knowledge
+    from vaultbot.tags import load_tag_rules
     from vaultbot.topic_map import cached_records
 
-    records = cached_records(vault, only)
-    knowledge = Knowledge(records, {}, rules or tag_rules(vault), {})
+    if records is None:
+        records = cached_records(vault, only)
+    rules = load_tag_rules(vault.root, vault.config.get("resolve", "tag_rules"))
+    knowledge = Knowledge(records, {}, rules, {})
 
     def tags_of(pid: str, _record: Any) -> list[str]:
         return knowledge.paper_tags(pid, "")
 
     return build_nodes(vault.notes, records, tags_of, only=only)
-
-
-def tag_rules(vault: Vault) -> Any:
-    """Return the tag rules of ``vault`` (the defaults merged with ``resolve.tag_rules``)."""
-    from vaultbot.tags import load_tag_rules
-
-    return load_tag_rules(vault.root, vault.config.get("resolve", "tag_rules"))
 
 
 def link_step(vault: Vault, stage: _Stage, report: SyncReport, progress: Progress) -> None:

@@ -7,6 +7,7 @@ that Obsidian would not accept (``cs.CV`` is no tag: no dots, no spaces; ``/`` n
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -16,6 +17,7 @@ from typing import Any
 
 from vaultbot.errors import RuleError
 from vaultbot.rules_data import rule_file
+from vaultbot.state import file_stamp
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -119,12 +121,24 @@ class TagRules:
 
 
 def load_tag_rules(vault_root: Path | None = None, extra: str = "") -> TagRules:
-    """Return the default rules, merged with the vault's ``extra`` file when one is named."""
+    """Return the default rules, merged with the vault's ``extra`` file when one is named.
+
+    Cached per file and its size and modification time: resolve and the daemon's link
+    step ask for the rules on every note, and a changed rule file is read again.
+    """
     default_path = rule_file("tags.toml")
+    path = None if not extra else Path(extra) if vault_root is None else vault_root / extra
+    own = None if path is None else file_stamp(path)
+    return _load_tag_rules(default_path, file_stamp(default_path), path, own)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_tag_rules(
+    default_path: Path, _default_stamp: object, path: Path | None, _stamp: object
+) -> TagRules:
     rules = TagRules.from_toml(default_path.read_text(encoding="utf-8"), str(default_path))
-    if not extra:
+    if path is None:
         return rules
-    path = Path(extra) if vault_root is None else vault_root / extra
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -60,10 +60,9 @@ def vault_graph(vault: Vault, *, online: bool = False, progress: Progress | None
 
     Each node also gets ``published`` (ISO date) when the cache knows it, for date filters.
     """
-    from vaultbot.graph import build_graph, paper_nodes
-    from vaultbot.resolve import Knowledge
+    from vaultbot.graph import build_graph
     from vaultbot.similarity import LinkParams
-    from vaultbot.tags import load_tag_rules
+    from vaultbot.sync import paper_nodes
 
     if online:
         from vaultbot.resolve import resolve_vault
@@ -74,11 +73,9 @@ def vault_graph(vault: Vault, *, online: bool = False, progress: Progress | None
 
         resolve_vault(vault, offline=False, progress=fetching)
     records = cached_records(vault)
-    rules = load_tag_rules(vault.root, vault.config.get("resolve", "tag_rules"))
-    knowledge = Knowledge(records, {}, rules, {})
     if progress:
         progress("building the paper graph")
-    nodes = paper_nodes(vault.notes, records, lambda pid, _record: knowledge.paper_tags(pid, ""))
+    nodes = paper_nodes(vault, records=records)
     graph = build_graph(nodes, LinkParams.from_config(vault.config))
     for pid, record in records.items():
         if pid in graph and record.published:

@@ -179,7 +179,6 @@ class LinkStep:
         self.last_only: set[str] | None = None  # the notes the last call rendered (None: all)
         self.pending: set[str] = set()  # the notes the last call gave edits
         self.notes_of: dict[str, set[str]] = {}  # paper -> notes mentioning it
-        self.rules: tuple[object, object] | None = None  # (rule file stamps, tag rules)
 
     def __call__(self, vault: Vault, rels: Sequence[str]) -> Outcome:
         try:
@@ -209,7 +208,7 @@ class LinkStep:
         from vaultbot.similarity import LinkParams, SimilarityIndex
         from vaultbot.sync import paper_nodes
 
-        nodes = paper_nodes(vault, rules=self._tag_rules(vault))
+        nodes = paper_nodes(vault)
         self.index = SimilarityIndex.build(nodes, LinkParams.from_config(vault.config))
         self.papers_of, self.notes_of = {}, {}
         for rel, note in vault.notes.items():
@@ -236,7 +235,7 @@ class LinkStep:
         view = dataclasses.replace(
             vault, notes={rel: vault.notes[rel] for rel in holders if rel in vault.notes}
         )
-        nodes = {n.paper_id: n for n in paper_nodes(view, changed, rules=self._tag_rules(vault))}
+        nodes = {n.paper_id: n for n in paper_nodes(view, changed)}
         index = self.index
         assert index is not None
         touched: set[str] = set()
@@ -266,19 +265,6 @@ class LinkStep:
             self.papers_of[rel] = papers
             for pid in papers:
                 self.notes_of.setdefault(pid, set()).add(rel)
-
-    def _tag_rules(self, vault: Vault) -> object:
-        """Return the vault's tag rules, loaded again only when a rule file changed."""
-        from vaultbot.rules_data import rule_file
-        from vaultbot.state import file_stamp
-        from vaultbot.sync import tag_rules
-
-        extra = vault.config.get("resolve", "tag_rules")
-        own = file_stamp(vault.root / extra) if extra else None
-        stamps = (file_stamp(rule_file("tags.toml")), own)
-        if self.rules is None or self.rules[0] != stamps:
-            self.rules = (stamps, tag_rules(vault))
-        return self.rules[1]
 
 
 class EdgeBook:
