@@ -30,6 +30,7 @@ last non-blank line; ``Link.subpath`` keeps its ``#``; spans never include ``\\r
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from itertools import accumulate
@@ -251,12 +252,7 @@ class _Scan:
         return closer.end()
 
     def _fence_end(self, at: int, run: str) -> int:
-        closing = _FENCE_CLOSERS.get(run)
-        if closing is None:
-            closing = _FENCE_CLOSERS[run] = re.compile(
-                rf"\n[ \t]*{re.escape(run[0])}{{{len(run)},}}[ \t]*(?=\r?\n|\r?$)"
-            )
-        match = closing.search(self.text, _line_end(self.text, at))
+        match = _fence_closer(run).search(self.text, _line_end(self.text, at))
         return len(self.text) if match is None else match.end()
 
     def headings(self, anchored: str) -> tuple[Heading, ...]:
@@ -436,15 +432,16 @@ def _line_end(text: str, at: int) -> int:
     return len(text) if end < 0 else end
 
 
-_TICK_CACHE: dict[int, re.Pattern[str]] = {}
-_FENCE_CLOSERS: dict[str, re.Pattern[str]] = {}  # by opening run (```, ~~~~, ...)
-
-
+@functools.cache
 def _closing_ticks(size: int) -> re.Pattern[str]:
-    pattern = _TICK_CACHE.get(size)
-    if pattern is None:
-        pattern = _TICK_CACHE[size] = re.compile(rf"(?<!`)`{{{size}}}(?!`)")
-    return pattern
+    """Return the pattern of a run of exactly ``size`` backticks (an inline code closer)."""
+    return re.compile(rf"(?<!`)`{{{size}}}(?!`)")
+
+
+@functools.cache
+def _fence_closer(run: str) -> re.Pattern[str]:
+    """Return the pattern of a line closing the fence opened by ``run`` (```, ~~~~, ...)."""
+    return re.compile(rf"\n[ \t]*{re.escape(run[0])}{{{len(run)},}}[ \t]*(?=\r?\n|\r?$)")
 
 
 def _mask(text: str, regions: tuple[Region, ...]) -> str:

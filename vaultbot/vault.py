@@ -146,7 +146,7 @@ def read_note_bytes(path: str | Path, rel: str, max_bytes: int) -> bytes:
         try:
             size = os.fstat(fd).st_size
             if size > max_bytes:
-                raise NoteReadError(rel, f"over the size limit ({size:,} > {max_bytes:,} bytes); skipped")
+                raise _too_big(rel, size, max_bytes)
             raw = os.read(fd, size + 1)
             if len(raw) > size:  # it grew since the fstat: read the rest, still bounded
                 raw += _read_rest(fd, max_bytes + 1 - len(raw))
@@ -155,10 +155,14 @@ def read_note_bytes(path: str | Path, rel: str, max_bytes: int) -> bytes:
     except OSError as exc:
         raise NoteReadError(rel, f"cannot read: {exc.strerror or exc}") from exc
     if len(raw) > max_bytes:
-        raise NoteReadError(rel, f"over the size limit ({len(raw):,} > {max_bytes:,} bytes); skipped")
+        raise _too_big(rel, len(raw), max_bytes)
     if b"\x00" in raw[:BINARY_PROBE]:
         raise NoteReadError(rel, "binary file (contains NUL bytes); skipped")
     return raw
+
+
+def _too_big(rel: str, size: int, max_bytes: int) -> NoteReadError:
+    return NoteReadError(rel, f"over the size limit ({size:,} > {max_bytes:,} bytes); skipped")
 
 
 def _read_rest(fd: int, limit: int) -> bytes:

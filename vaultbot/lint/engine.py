@@ -87,8 +87,7 @@ class Rule:
         self, path: str, line: int, column: int, message: str, fix: Sequence[Edit] = ()
     ) -> Diagnostic:
         """Return a finding of this rule (checks build every Diagnostic through this)."""
-        fix = fix if type(fix) is tuple else tuple(fix)
-        return _new(Diagnostic, (path, line, column, self.id, self.severity, message, fix))  # type: ignore[no-any-return]
+        return _new(Diagnostic, (path, line, column, self.id, self.severity, message, tuple(fix)))  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
