@@ -32,6 +32,24 @@ def written(vault: Vault, edits: list[object]) -> Vault:
     return vault
 
 
+def sample_copy(tmp_path: Path) -> Path:
+    """Copy sample_vault (with its metadata cache) into ``tmp_path``."""
+    root = tmp_path / "sample"
+    shutil.copytree(
+        HERE.parent / "sample_vault",
+        root,
+        ignore=shutil.ignore_patterns("*-wal", "*-shm", "*.lock"),
+    )
+    return root
+
+
+def linked(root: Path) -> tuple[Vault, LinkStep]:
+    """Load the vault at ``root``, run a new link step on every note and write its edits."""
+    vault = load_vault(root)
+    step = LinkStep()
+    return written(vault, step(vault, sorted(vault.notes)).edits), step
+
+
 def test_link_step_renders_only_affected_notes_and_matches_a_full_run(tmp_path: Path) -> None:
     root = tmp_path / "gen"
     generate(root, 120, seed=11)
@@ -51,7 +69,9 @@ def test_link_step_renders_only_affected_notes_and_matches_a_full_run(tmp_path: 
     ]
     for rel, change in changes:
         path = root / rel
-        path.write_text(change(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8")
+        path.write_text(
+            change(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8"
+        )
         vault = vault.with_note(rel)
         previous = set(step.pending)
         outcome = step(vault, [rel])
@@ -69,11 +89,8 @@ def test_link_step_renders_only_affected_notes_and_matches_a_full_run(tmp_path: 
 
 
 def test_link_step_after_a_deletion_removes_links_to_the_gone_papers(tmp_path: Path) -> None:
-    root = tmp_path / "sample"
-    shutil.copytree(HERE.parent / "sample_vault", root, ignore=shutil.ignore_patterns("*-wal", "*-shm", "*.lock"))
-    vault = load_vault(root)
-    step = LinkStep()
-    vault = written(vault, step(vault, sorted(vault.notes)).edits)
+    root = sample_copy(tmp_path)
+    vault, step = linked(root)
     gone = "reports/" + min(p.name for p in (root / "reports").glob("*.md"))
     (root / gone).unlink()
     vault = vault.with_note(gone)
@@ -86,11 +103,8 @@ def test_link_step_after_a_deletion_removes_links_to_the_gone_papers(tmp_path: P
 def test_a_failure_mid_step_makes_the_next_call_start_afresh(tmp_path: Path) -> None:
     import pytest
 
-    root = tmp_path / "sample"
-    shutil.copytree(HERE.parent / "sample_vault", root, ignore=shutil.ignore_patterns("*-wal", "*-shm", "*.lock"))
-    vault = load_vault(root)
-    step = LinkStep()
-    vault = written(vault, step(vault, sorted(vault.notes)).edits)
+    root = sample_copy(tmp_path)
+    vault, step = linked(root)
     rel = "daily/2026-01.md"
     (root / rel).write_bytes((root / rel).read_bytes() + b"\n- https://arxiv.org/abs/2512.02556\n")
     vault = vault.with_note(rel)
@@ -104,14 +118,11 @@ def test_a_failure_mid_step_makes_the_next_call_start_afresh(tmp_path: Path) -> 
 
 
 def test_link_step_reads_the_vaults_tag_rules_again_when_the_file_changes(tmp_path: Path) -> None:
-    root = tmp_path / "sample"
-    shutil.copytree(HERE.parent / "sample_vault", root, ignore=shutil.ignore_patterns("*-wal", "*-shm", "*.lock"))
+    root = sample_copy(tmp_path)
     (root / ".vaultbot.toml").write_text('[resolve]\ntag_rules = "tags.toml"\n', encoding="utf-8")
     rules = root / "tags.toml"
     rules.write_text('[categories]\n"cs.CL" = "language"\n', encoding="utf-8")
-    vault = load_vault(root)
-    step = LinkStep()
-    vault = written(vault, step(vault, sorted(vault.notes)).edits)
+    vault, step = linked(root)
     assert step.index is not None and "language" in step.index.nodes["2512.24880"].tags  # cs.CL
     rules.write_text('[categories]\n"cs.CL" = "linguistics"\n', encoding="utf-8")
     rel = "daily/2026-01.md"
@@ -125,16 +136,16 @@ def test_link_step_reads_the_vaults_tag_rules_again_when_the_file_changes(tmp_pa
 def test_link_step_shows_a_new_title_wherever_the_paper_is_listed(tmp_path: Path) -> None:
     root = tmp_path / "gen"
     generate(root, 120, seed=11)
-    vault = load_vault(root)
-    step = LinkStep()
-    vault = written(vault, step(vault, sorted(vault.notes)).edits)
+    vault, step = linked(root)
     assert step(vault, []).edits == []  # settled: the next call renders only what a change touches
     plan = step.plan
     assert plan is not None
     paper, rel = next(  # a listed paper only one report mentions: its heading is its title
         (p, next(iter(plan.holders[p])))
         for p, others in sorted(plan.related.items())
-        if others and len(plan.holders[p]) == 1 and next(iter(plan.holders[p])).startswith("reports/")
+        if others
+        and len(plan.holders[p]) == 1
+        and next(iter(plan.holders[p])).startswith("reports/")
     )
     title = step.titles[paper]
     new = title.upper()  # the same words: scores and related lists stay, only the title shows

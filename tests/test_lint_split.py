@@ -46,10 +46,15 @@ def one_core(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Diagnostic]:
     return split.lint_vault(root)
 
 
-def two_cores(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Diagnostic]:
+def pretend_two_cores(monkeypatch: pytest.MonkeyPatch, other_tasks: int = 0) -> None:
+    """Make every vault big enough to split, on two cores with ``other_tasks`` running."""
     monkeypatch.setattr(split, "MIN_NOTES", 1)
     monkeypatch.setattr(split.os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(split, "_other_runnable", lambda: 0)
+    monkeypatch.setattr(split, "_other_runnable", lambda: other_tasks)
+
+
+def two_cores(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Diagnostic]:
+    pretend_two_cores(monkeypatch)
     return split.lint_vault(root)
 
 
@@ -72,9 +77,7 @@ def test_busy_cores_keep_the_run_in_one_process(
     vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alone = one_core(vault, monkeypatch)
-    monkeypatch.setattr(split, "MIN_NOTES", 1)
-    monkeypatch.setattr(split.os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(split, "_other_runnable", lambda: 2)
+    pretend_two_cores(monkeypatch, other_tasks=2)
     monkeypatch.setattr(split, "_Helper", None)  # a split would fail here
     assert rows(split.lint_vault(vault)) == rows(alone)
 
@@ -83,9 +86,7 @@ def test_lint_paths_on_a_vault_root_uses_the_split(
     vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alone = one_core(vault, monkeypatch)
-    monkeypatch.setattr(split, "MIN_NOTES", 1)
-    monkeypatch.setattr(split.os, "sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(split, "_other_runnable", lambda: 0)
+    pretend_two_cores(monkeypatch)
     started: list[int] = []
     original = split._Helper.__init__
 

@@ -492,19 +492,44 @@ def _notes(root: Path) -> dict[str, bytes]:
     }
 
 
-def test_default_pipeline_on_sample_vault_matches_sync_and_follows_edits(tmp_path: Path) -> None:
-    sample = HERE.parent / "sample_vault"
-    watched, synced = tmp_path / "watched", tmp_path / "synced"
-    for copy in (watched, synced):
-        shutil.copytree(
-            sample, copy, ignore=shutil.ignore_patterns("watch-state.json", "status.json", "*.lock")
-        )
+def copy_sample(dest: Path) -> Path:
+    """Copy sample_vault (with its metadata cache, without a daemon's leftovers) to ``dest``."""
+    shutil.copytree(
+        HERE.parent / "sample_vault",
+        dest,
+        ignore=shutil.ignore_patterns("watch-state.json", "status.json", "*.lock"),
+    )
+    return dest
+
+
+def sync_offline(root: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "vaultbot", "sync", str(synced), "--offline"],
+        [sys.executable, "-m", "vaultbot", "sync", str(root), "--offline"],
         capture_output=True,
         timeout=120,
         check=False,
     )
+
+
+def paste_bare_link(note: Path) -> str:
+    """Append a bare arXiv link as the user pastes it; wait until the daemon titles it.
+
+    Return the note's text from before the paste."""
+    before = note.read_text(encoding="utf-8")
+    note.write_text(before + "\n- again https://arxiv.org/abs/2512.24880\n", encoding="utf-8")
+    wait_for(
+        lambda: (
+            "https://arxiv.org/abs/2512.24880)\n" in note.read_text(encoding="utf-8")[len(before) :]
+        ),
+        timeout=15,
+        what="pasted link titled",
+    )
+    return before
+
+
+def test_default_pipeline_on_sample_vault_matches_sync_and_follows_edits(tmp_path: Path) -> None:
+    watched, synced = copy_sample(tmp_path / "watched"), copy_sample(tmp_path / "synced")
+    sync_offline(synced)
     daemon = Daemon(watched, tmp_path, "--offline", harness=False).wait_running()
     try:
         wait_for(
@@ -514,26 +539,12 @@ def test_default_pipeline_on_sample_vault_matches_sync_and_follows_edits(tmp_pat
         )
         note = watched / "daily" / "2026-01.md"
         stays_still(note)
-        before = note.read_text(encoding="utf-8")
-        assert "- mHC https://arxiv.org/abs/2512.24880" not in before  # resolved like sync does
-        user_line = "\n- again https://arxiv.org/abs/2512.24880\n"
-        note.write_text(before + user_line, encoding="utf-8")  # the user pastes a bare link
-        wait_for(
-            lambda: (
-                "https://arxiv.org/abs/2512.24880)\n"
-                in note.read_text(encoding="utf-8")[len(before) :]
-            ),
-            timeout=15,
-            what="pasted link titled",
-        )
+        resolved = note.read_text(encoding="utf-8")
+        assert "- mHC https://arxiv.org/abs/2512.24880" not in resolved  # as sync resolves it
+        before = paste_bare_link(note)  # the user pastes a bare link: titled as well
         stays_still(note)
         after = _notes(watched)
-        subprocess.run(
-            [sys.executable, "-m", "vaultbot", "sync", str(watched), "--offline"],
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
+        sync_offline(watched)
         assert _notes(watched) == after  # the daemon left nothing for sync to do
         assert note.read_text(encoding="utf-8").startswith(before.split("\n- mHC")[0][:200])
     finally:
@@ -543,18 +554,8 @@ def test_default_pipeline_on_sample_vault_matches_sync_and_follows_edits(tmp_pat
 def test_restart_builds_the_graph_before_the_first_save(tmp_path: Path) -> None:
     """On a converged vault the daemon warms its pipeline up (the link step's graph)
     right after start-up, changing nothing, so the first save does not pay for it."""
-    vault = tmp_path / "vault"
-    shutil.copytree(
-        HERE.parent / "sample_vault",
-        vault,
-        ignore=shutil.ignore_patterns("watch-state.json", "status.json", "*.lock"),
-    )
-    subprocess.run(
-        [sys.executable, "-m", "vaultbot", "sync", str(vault), "--offline"],
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
+    vault = copy_sample(tmp_path / "vault")
+    sync_offline(vault)
     converged = _notes(vault)
     daemon = Daemon(vault, tmp_path, "--offline", harness=False).wait_running()
     try:
@@ -562,17 +563,7 @@ def test_restart_builds_the_graph_before_the_first_save(tmp_path: Path) -> None:
         log = daemon.log()
         assert log.index("watching ") < log.index("pipeline ready") and "processed 0 note(s)" in log
         assert _notes(vault) == converged
-        note = vault / "daily" / "2026-01.md"
-        before = note.read_text(encoding="utf-8")
-        note.write_text(before + "\n- again https://arxiv.org/abs/2512.24880\n", encoding="utf-8")
-        wait_for(
-            lambda: (
-                "https://arxiv.org/abs/2512.24880)\n"
-                in note.read_text(encoding="utf-8")[len(before) :]
-            ),
-            timeout=15,
-            what="pasted link titled",
-        )
+        paste_bare_link(vault / "daily" / "2026-01.md")
         assert daemon.log().count("pipeline ready") == 1
     finally:
         daemon.stop()
@@ -656,12 +647,7 @@ def test_note_renamed_while_being_processed_is_not_recreated(vault: Path, daemon
 
 
 def test_corrupt_cache_is_rebuilt_with_a_warning(tmp_path: Path) -> None:
-    root = tmp_path / "vault"
-    shutil.copytree(
-        HERE.parent / "sample_vault",
-        root,
-        ignore=shutil.ignore_patterns("watch-state.json", "status.json", "*.lock"),
-    )
+    root = copy_sample(tmp_path / "vault")
     for extra in root.glob(".vaultbot/cache.sqlite-*"):
         extra.unlink()
     (root / ".vaultbot" / "cache.sqlite").write_bytes(b"this is not a database" * 100)
