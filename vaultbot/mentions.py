@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
-from operator import itemgetter
+from collections.abc import Iterable
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from vaultbot.mdlinks import URL_STOP
 from vaultbot.model import Frontmatter, Link, ListItem, PaperMention, Section, Span
-from vaultbot.papers import PaperRef, TextId, find_text_ids, paper_from_url
+from vaultbot.papers import TextId, find_text_ids, paper_from_url
 
 if TYPE_CHECKING:
     from vaultbot.parser import _ListPass, _Scan
@@ -37,22 +37,8 @@ _MARKER_PREFIX = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _BLOCK_ID_TAIL = re.compile(r"[ \t]+\^[A-Za-z0-9-]+$")
 _TRAILING = "?!.,:*_~'\""
 _new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (~22 mentions a note)
-_START = itemgetter(0)  # a _Found's start offset
-
-
-class _Found(NamedTuple):
-    """A mention before its context is known."""
-
-    start: int
-    end: int
-    url: str
-    ref: PaperRef
-    source: str
-    host: str
-    bare: bool
-    link: int | None
-    in_frontmatter: bool
-    span: Span | None = None  # known already for link mentions
+_START = attrgetter("span.start")
+_SPAN = attrgetter("span")
 
 
 def collect(
@@ -65,87 +51,79 @@ def collect(
 ) -> tuple[PaperMention, ...]:
     """Return every paper mention of the note in text order.
 
-    ``items`` is the note's deferred list pass; it runs only when a mention's place or
-    commentary is first asked for (``_Place``), which lint rarely does.
+    The mentions share one ``_Context``: their places and commentary are worked out when
+    a feature first asks (they need the note's list pass, which lint rarely does).
     """
-    found = list(_in_frontmatter(scan.text, frontmatter)) if frontmatter else []
-    in_links = _in_links(links)
-    found.extend(in_links)
     body_start = frontmatter.span.end if frontmatter else 0
-    in_text = list(_in_text(masked, body_start, links, in_links))
-    if in_text:
-        found.extend(in_text)
-        found.sort(key=_START)
-    elif frontmatter:
-        found.sort(key=_START)  # else: links come in text order already
-    context = _Context(scan, items, sections, len(found))
-    mentions = []
-    for start, end, url, ref, source, host, bare, link, in_frontmatter, span in found:
-        span = span or scan.span(start, end)
-        place = _Place(context, span, in_frontmatter)
-        mentions.append(
-            _new(
-                PaperMention,
-                (ref[0], ref[1], url, source, host, span, bare, in_frontmatter, link, place),
-            )
-        )
-    return tuple(mentions)
+    context = _Context(scan, items, sections, body_start)
+    found = _in_links(links, context)
+    in_text = _in_text(scan, masked, body_start, links, found, context)
+    if frontmatter or in_text:
+        fm = _in_frontmatter(scan, frontmatter, context) if frontmatter else []
+        found = sorted([*fm, *found, *in_text], key=_START)  # links come in text order
+    mentions = tuple(found)
+    context.hold(mentions)
+    return mentions
 
 
-def _in_frontmatter(text: str, frontmatter: Frontmatter) -> Iterator[_Found]:
+def _in_frontmatter(
+    scan: _Scan, frontmatter: Frontmatter, context: _Context
+) -> list[PaperMention]:
+    text = scan.text
     start, end = frontmatter.body_span.start, frontmatter.body_span.end
     taken: list[tuple[int, int]] = []
+    found = []
     for match in _FM_URL.finditer(text, start, end):
         url = match.group().rstrip(_TRAILING)
         ref = paper_from_url(url)
-        taken.append((match.start(), match.start() + len(url)))
+        at = match.start()
+        taken.append((at, at + len(url)))
         if ref is not None:
-            yield _Found(
-                match.start(),
-                match.start() + len(url),
-                url,
-                ref,
-                "url",
-                ref.host,
-                False,
-                None,
-                True,
+            span = scan.span(at, at + len(url))
+            found.append(
+                PaperMention(ref.paper_id, ref.version, url, "url", ref.host, span, False, True, None, context)
             )
     for text_id in find_text_ids(text, start, end):
         if not any(a <= text_id.start < b for a, b in taken):
-            yield _from_text_id(text, text_id, True)
+            found.append(_from_text_id(scan, text, text_id, True, context))
+    return found
 
 
-def _in_links(links: tuple[Link, ...]) -> list[_Found]:
+def _in_links(links: tuple[Link, ...], context: _Context) -> list[PaperMention]:
     found = []
     for index, link in enumerate(links):
         if link.embed or link.kind == "wikilink":
             continue
         ref = paper_from_url(link.target)
         if ref is not None:
-            span = link.span
-            bare = link.kind == "bare" or link.kind == "autolink"
+            kind = link.kind
+            bare = kind == "bare" or kind == "autolink"
             found.append(
                 _new(
-                    _Found,
-                    (span[0], span[1], link.target, ref, "url", ref[2], bare, index, False, span),
+                    PaperMention,
+                    (ref[0], ref[1], link.target, "url", ref[2], link.span, bare, False, index, context),
                 )
             )
     return found
 
 
 def _in_text(
-    masked: str, body_start: int, links: tuple[Link, ...], in_links: list[_Found]
-) -> Iterator[_Found]:
-    """Yield ``arXiv:ID`` texts outside link destinations and outside paper links' text.
+    scan: _Scan,
+    masked: str,
+    body_start: int,
+    links: tuple[Link, ...],
+    in_links: list[PaperMention],
+    context: _Context,
+) -> list[PaperMention]:
+    """Return ``arXiv:ID`` texts outside link destinations and outside paper links' text.
 
     ``[arXiv:2301.10000](https://arxiv.org/abs/2301.10000)`` is one mention (the link);
     ``[arXiv:2301.10000](https://alphaxiv.org/...)`` is a text mention.
     """
     text_ids = find_text_ids(masked, body_start)
     if not text_ids:
-        return  # most notes: no need to map what the links cover
-    paper_links = {f.link for f in in_links}
+        return []  # most notes: no need to map what the links cover
+    paper_links = {m.link for m in in_links}
     covered = _merged_spans(
         sorted(
             (
@@ -156,11 +134,12 @@ def _in_text(
         )
     )
     starts = [start for start, _ in covered]
+    found = []
     for text_id in text_ids:
         at = bisect_right(starts, text_id.start) - 1
-        if at >= 0 and covered[at][1] > text_id.start:
-            continue
-        yield _from_text_id(masked, text_id, False)
+        if at < 0 or covered[at][1] <= text_id.start:
+            found.append(_from_text_id(scan, masked, text_id, False, context))
+    return found
 
 
 def _merged_spans(spans: list[Span]) -> list[tuple[int, int]]:
@@ -173,24 +152,20 @@ def _merged_spans(spans: list[Span]) -> list[tuple[int, int]]:
     return merged
 
 
-def _from_text_id(text: str, text_id: TextId, in_frontmatter: bool) -> _Found:
+def _from_text_id(
+    scan: _Scan, text: str, text_id: TextId, in_frontmatter: bool, context: _Context
+) -> PaperMention:
     host = "doi" if text_id.source == "doi" else "text"
     url = text[text_id.start : text_id.end]
-    return _Found(
-        text_id.start,
-        text_id.end,
-        url,
-        text_id.ref,
-        text_id.source,
-        host,
-        False,
-        None,
-        in_frontmatter,
+    span = scan.span(text_id.start, text_id.end)
+    ref = text_id.ref
+    return PaperMention(
+        ref.paper_id, ref.version, url, text_id.source, host, span, False, in_frontmatter, None, context  # type: ignore[arg-type]
     )
 
 
 class Place(NamedTuple):
-    """A mention's place with every value worked out (what a pickled ``_Place`` becomes)."""
+    """A mention's place with every value worked out (what a pickled context keeps)."""
 
     list_item: int | None
     section: int | None
@@ -199,116 +174,168 @@ class Place(NamedTuple):
     commentary: str
 
 
-class _Place:
-    """A mention's list item, section, anchor line, stated title and commentary, on demand.
+class Places:
+    """The worked-out places of a note's mentions, by start offset: a pickled ``_Context``.
 
-    Implements ``vaultbot.model.MentionContext``: nothing is worked out until a feature
-    reads one of the values, then the first four are found together and kept, and the
-    commentary (the costliest) separately.
+    Implements ``vaultbot.model.MentionContext`` from stored values (no scanner).
     """
 
-    __slots__ = ("_commentary", "_context", "_in_frontmatter", "_span", "_where")
+    __slots__ = ("places",)
 
-    def __init__(self, context: _Context, span: Span, in_frontmatter: bool) -> None:
-        self._context = context
-        self._span = span
-        self._in_frontmatter = in_frontmatter
-        self._where: tuple[int | None, int | None, int, str | None] | None = None
-        self._commentary: str | None = None
+    def __init__(self, places: dict[int, Place]) -> None:
+        self.places = places
 
-    @property
-    def list_item(self) -> int | None:
-        return self._located()[0]
+    def located(self, mention: PaperMention) -> tuple[int | None, int | None, int, str | None]:
+        return self.places[mention.span.start][:4]  # type: ignore[return-value]
 
-    @property
-    def section(self) -> int | None:
-        return self._located()[1]
+    def anchor_line_of(self, mention: PaperMention) -> int:
+        return self.places[mention.span.start].anchor_line
 
-    @property
-    def anchor_line(self) -> int:
-        if self._where is None and not self._in_frontmatter:
-            return self._context.anchor(self._span)  # without the note's list pass
-        return self._located()[2]
+    def commentary_of(self, mention: PaperMention) -> str:
+        return self.places[mention.span.start].commentary
 
-    @property
-    def stated_title(self) -> str | None:
-        return self._located()[3]
-
-    @property
-    def commentary(self) -> str:
-        if self._commentary is None:
-            if self._in_frontmatter:
-                self._commentary = ""  # frontmatter is data, not the user's commentary
-            else:
-                self._commentary = self._context.commentary(self._span, *self._located()[:2])
-            self._context.place_done()
-        return self._commentary
-
-    def _located(self) -> tuple[int | None, int | None, int, str | None]:
-        if self._where is None:
-            if self._in_frontmatter:
-                self._where = (None, None, self._span.line, None)
-            else:
-                self._where = self._context.locate(self._span)
-        return self._where
-
-    def _values(self) -> Place:
-        return Place(*self._located(), self.commentary)
+    def values(self) -> dict[int, Place]:
+        return self.places
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, (_Place, Place)):
+        if not isinstance(other, (Places, _Context)):
             return NotImplemented
-        return self._values() == (other._values() if isinstance(other, _Place) else other)
+        return self.places == other.values()
 
     def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __reduce__(self) -> tuple[type[Place], Place]:
-        return Place, self._values()  # a copy or pickle keeps the values, not the scanner
+        return hash(tuple(self.places.items()))
 
     def __repr__(self) -> str:
-        item, section, anchor, title = self._located()
-        return (
-            f"MentionContext(list_item={item!r}, section={section!r}, anchor_line={anchor!r}, "
-            f"stated_title={title!r}, commentary={self.commentary!r})"
-        )
+        return f"Places({self.places!r})"
 
 
 class _Context:
-    """Find the list item, section and commentary that belong to an offset.
+    """Where each mention of one note belongs: list item, section, anchor line, commentary.
 
-    Built once per note; its lookup tables (list item lines, report link lines) are
-    made on first use, since most runs never ask.
+    One per note, shared by its mentions (``PaperMention.context``): a mention's values
+    are worked out when a feature first asks, from the note's list pass and sections,
+    and kept by the mention's start offset.  Building nothing per mention up front keeps
+    the parse lean for ``vaultbot lint``, which asks for none of this (issue 4 "speed").
+    Implements ``vaultbot.model.MentionContext``.
     """
 
+    __slots__ = (
+        "_body_start",
+        "_commentary",
+        "_items",
+        "_link_lines",
+        "_list_pass",
+        "_scan",
+        "_spans",
+        "_where",
+        "item_lines",
+        "section_starts",
+        "sections",
+    )
+
     def __init__(
-        self, scan: _Scan, items: _ListPass, sections: tuple[Section, ...], places: int
+        self, scan: _Scan, items: _ListPass, sections: tuple[Section, ...], body_start: int
     ) -> None:
         self._scan: _Scan | None = scan
         self._list_pass = items
-        self._pending = places  # places whose commentary is not worked out yet
+        self._body_start = body_start
+        self._spans: tuple[Span, ...] = ()
+        self._where: dict[int, tuple[int | None, int | None, int, str | None]] = {}
+        self._commentary: dict[int, str] = {}
         self._items: tuple[ListItem, ...] | None = None
         self.item_lines: list[int] = []
         self.sections = sections
         self.section_starts = [section.span.start for section in sections]
         self._link_lines: dict[int, int | None] | None = None
 
+    def hold(self, mentions: tuple[PaperMention, ...]) -> None:
+        """Remember the spans of the note's mentions (for equality and pickling)."""
+        self._spans = tuple(map(_SPAN, mentions))
+        if not mentions:
+            self._release()
+
+    # -- MentionContext ------------------------------------------------------------
+
+    def located(self, mention: PaperMention) -> tuple[int | None, int | None, int, str | None]:
+        """Return (list item, section, anchor line, stated title) of ``mention``."""
+        return self._located(mention.span)
+
+    def anchor_line_of(self, mention: PaperMention) -> int:
+        """Return the line carrying ``mention``'s block ID (without the list pass if it can)."""
+        span = mention.span
+        where = self._where.get(span.start)
+        if where is not None:
+            return where[2]
+        if span.start < self._body_start:
+            return span.line
+        return self._anchor(span)
+
+    def commentary_of(self, mention: PaperMention) -> str:
+        """Return the user's text that belongs to ``mention``."""
+        return self._commentary_at(mention.span)
+
+    # -- values, equality, pickling ---------------------------------------------
+
+    def values(self) -> dict[int, Place]:
+        """Return every mention's place, by start offset (works everything out)."""
+        return {
+            span.start: Place(*self._located(span), self._commentary_at(span))
+            for span in self._spans
+        }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (_Context, Places)):
+            return NotImplemented
+        return self is other or self.values() == other.values()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.values().items()))
+
+    def __reduce__(self) -> tuple[type[Places], tuple[dict[int, Place]]]:
+        return Places, (self.values(),)  # a copy or pickle keeps the values, not the scanner
+
+    def __repr__(self) -> str:
+        return f"MentionContext({len(self._spans)} mentions)"
+
+    # -- working it out ------------------------------------------------------------
+
     @property
     def scan(self) -> _Scan:
-        """Return the note's scanner (dropped once every place is worked out)."""
+        """Return the note's scanner (dropped once every commentary is worked out)."""
         assert self._scan is not None, "a mention context used after all its places"
         return self._scan
 
-    def place_done(self) -> None:
-        """Count one place fully worked out; after the last one, let the scanner go.
+    def _located(self, span: Span) -> tuple[int | None, int | None, int, str | None]:
+        where = self._where.get(span.start)
+        if where is None:
+            if span.start < self._body_start:  # frontmatter: data, not in the note's lists
+                where = (None, None, span.line, None)
+            else:
+                where = self._locate(span)
+            self._where[span.start] = where
+        return where
+
+    def _commentary_at(self, span: Span) -> str:
+        text = self._commentary.get(span.start)
+        if text is None:
+            if span.start < self._body_start:
+                text = ""  # frontmatter is data, not the user's commentary
+            else:
+                item, section = self._located(span)[:2]
+                text = self._commentary_for(span, item, section)
+            self._commentary[span.start] = text
+            if len(self._commentary) == len(self._spans):
+                self._release()
+        return text
+
+    def _release(self) -> None:
+        """Let the scanner go once every commentary is worked out.
 
         The scanner holds the note's text again as lines: kept for every note it would
         add a third to a vault's memory (link and graph ask every commentary).
         """
-        self._pending -= 1
-        if self._pending == 0:
-            self._scan = None
-            self._list_pass.release()
+        self._scan = None
+        self._list_pass.release()
 
     @property
     def items(self) -> tuple[ListItem, ...]:
@@ -329,7 +356,7 @@ class _Context:
             }
         return self._link_lines
 
-    def locate(self, span: Span) -> tuple[int | None, int | None, int, str | None]:
+    def _locate(self, span: Span) -> tuple[int | None, int | None, int, str | None]:
         """Return (list item, section, anchor line, stated title) of a body mention."""
         item = self._item_at(span.line, span.start)
         section = self._section_at(span.start)
@@ -339,15 +366,15 @@ class _Context:
             return item, section, self.items[item].span.line, None
         return item, section, span.line, None
 
-    def anchor(self, span: Span) -> int:
-        """Return the anchor line of a body mention, as ``locate`` would, without the list pass."""
+    def _anchor(self, span: Span) -> int:
+        """Return the anchor line of a body mention, as ``_locate`` would, without the list pass."""
         section = self._section_at(span.start)
         if section is not None and self.link_lines.get(section) == span.line:
             return span.line
         line = self._list_pass.item_line(span.line)
         return span.line if line is None else line
 
-    def commentary(self, span: Span, item: int | None, section: int | None) -> str:
+    def _commentary_for(self, span: Span, item: int | None, section: int | None) -> str:
         """Return the user's text that belongs to the mention at ``span``."""
         if section is not None and self.link_lines.get(section) == span.line:
             return self._section_text(section, span.line)

@@ -104,28 +104,26 @@ class Link(NamedTuple):
 
 
 class MentionContext(Protocol):
-    """Where a mention belongs in its note, worked out on first use (``vaultbot.mentions``).
+    """Where a note's mentions belong, worked out on first use (``vaultbot.mentions``).
 
-    Finding a mention's list item needs the note's list structure, and its commentary
-    needs that text cleaned: together ~60% of a parse.  ``vaultbot lint`` needs neither
-    for most notes, so the parser defers both until a feature asks (issue 4 "speed").
-    Two contexts are equal when their values are.
+    One object per note, shared by its mentions.  Finding a mention's list item needs
+    the note's list structure, and its commentary needs that text cleaned: together ~60%
+    of a parse.  ``vaultbot lint`` needs neither for most notes, so the parser defers
+    both until a feature asks (issue 4 "speed").  Two contexts are equal when every
+    mention's values are.
     """
 
-    @property
-    def commentary(self) -> str: ...
+    def located(self, mention: PaperMention) -> tuple[int | None, int | None, int, str | None]:
+        """Return the mention's (list item, section, anchor line, stated title)."""
+        ...
 
-    @property
-    def stated_title(self) -> str | None: ...
+    def anchor_line_of(self, mention: PaperMention) -> int:
+        """Return the line that carries (or will carry) the mention's block ID."""
+        ...
 
-    @property
-    def anchor_line(self) -> int: ...
-
-    @property
-    def list_item(self) -> int | None: ...
-
-    @property
-    def section(self) -> int | None: ...
+    def commentary_of(self, mention: PaperMention) -> str:
+        """Return the user's text that belongs to the mention."""
+        ...
 
 
 class PaperMention(NamedTuple):
@@ -141,7 +139,8 @@ class PaperMention(NamedTuple):
     gives in its ``## 📄 Title`` heading.  ``anchor_line`` is the 1-based line that carries
     (or will carry) the mention's block ID: the bullet line, or a report's ``**链接**`` line.
     ``list_item``/``section`` index ``Note.list_items``/``Note.sections``.  These five
-    come from ``context``, which computes them on first use.
+    come from ``context`` (one per note, shared by its mentions), which works them out
+    on first use.
     """
 
     paper_id: str
@@ -158,27 +157,27 @@ class PaperMention(NamedTuple):
     @property
     def commentary(self) -> str:
         """Return the user's text that belongs to the mention."""
-        return self.context.commentary
+        return self.context.commentary_of(self)
 
     @property
     def stated_title(self) -> str | None:
         """Return the title a report's ``## 📄 Title`` heading gives, if any."""
-        return self.context.stated_title
+        return self.context.located(self)[3]
 
     @property
     def anchor_line(self) -> int:
         """Return the line that carries (or will carry) the mention's block ID."""
-        return self.context.anchor_line
+        return self.context.anchor_line_of(self)
 
     @property
     def list_item(self) -> int | None:
         """Return the index of the mention's list item in ``Note.list_items``, if any."""
-        return self.context.list_item
+        return self.context.located(self)[0]
 
     @property
     def section(self) -> int | None:
         """Return the index of the mention's section in ``Note.sections``, if any."""
-        return self.context.section
+        return self.context.located(self)[1]
 
 
 class Section(NamedTuple):
