@@ -70,12 +70,10 @@ def parse(path: str, text: str, *, bom: bool = False) -> Note:
     regions = scan.regions(frontmatter)
     masked = _mask(text, regions)
     anchored = "\n" + masked
-    headings = scan.headings(anchored)
-    kind, report_date = _kind(anchored, headings)
+    headings, kind, report_date, sections = scan.outline(anchored)
     body_line = bisect_right(scan.line_starts, frontmatter.span.end) + 1 if frontmatter else 1
     items = _ListPass(scan, body_line, regions)  # deferred: see Note
     links = find_links(scan, masked, frontmatter.span.end if frontmatter else 0)
-    sections = scan.sections(headings, kind)
     mentions = collect(scan, masked, frontmatter, links, items, sections)
     scan.drop_lines()  # the deferred parts split the text again if ever asked
     return Note(
@@ -255,9 +253,19 @@ class _Scan:
         match = _fence_closer(run).search(self.text, _line_end(self.text, at))
         return len(self.text) if match is None else match.end()
 
-    def headings(self, anchored: str) -> tuple[Heading, ...]:
-        """Return the ATX headings outside code, comments and frontmatter."""
+    def outline(
+        self, anchored: str
+    ) -> tuple[tuple[Heading, ...], NoteKind, str | None, tuple[Section, ...]]:
+        """Return the note's ATX headings (outside code, comments and frontmatter), its
+        kind and report date, and its sections, from one pass over the headings.
+
+        A dated note has a day heading ``## 1.14``; a report has ``**Date**:`` or a
+        ``# Hugging Face Daily Papers Report...`` title, and its day-like headings are
+        not days.  A section is a day (dated notes) or a paper (``## 📄 Title``).
+        """
         headings, source, starts = [], self.text, self.line_starts
+        found: list[tuple[str, Heading, int | None, int | None, str]] = []  # section heads
+        titled = False
         for match in _HEADING.finditer(anchored):
             hashes, stop = match.span(2)
             marks = match.end(1) - match.start(1)
@@ -271,8 +279,37 @@ class _Scan:
             start, end = hashes - marks - 1, stop - 1 - (len(raw) - len(content))
             line = bisect_right(starts, start)  # self.span, inlined: ~13 headings a note
             span = _new(Span, (start, end, line, start - starts[line - 1] + 1))
-            headings.append(_new(Heading, (marks, text, span)))
-        return tuple(headings)
+            heading = _new(Heading, (marks, text, span))
+            headings.append(heading)
+            if marks == 2:
+                if text.startswith(_PAPER_ICON):
+                    title = text[len(_PAPER_ICON) :].lstrip("\ufe0f").strip()
+                    found.append(("paper", heading, None, None, title))
+                elif text[:1].isdigit() and (day := _DAY.fullmatch(text)):
+                    found.append(("day", heading, int(day.group(1)), int(day.group(2)), text))
+            elif marks == 1 and text.startswith(_REPORT_TITLE):
+                titled = True
+        date = _REPORT_DATE.search(anchored) if "**Date**" in anchored else None
+        if date or titled:
+            kind: NoteKind = "report"
+            found = [head for head in found if head[0] == "paper"]
+        else:
+            kind = "dated" if any(head[0] == "day" for head in found) else "plain"
+        return tuple(headings), kind, date.group(1) if date else None, self._sections(found)
+
+    def _sections(
+        self, found: list[tuple[str, Heading, int | None, int | None, str]]
+    ) -> tuple[Section, ...]:
+        """Return the sections headed by ``found``: each runs to the next of its kind."""
+        sections: list[Section] = []
+        next_start = {"day": len(self.text), "paper": len(self.text)}
+        for section_kind, heading, month, day_of, title in reversed(found):
+            start, _, line, column = heading.span
+            span = _new(Span, (start, next_start[section_kind], line, column))
+            sections.append(_new(Section, (section_kind, title, heading, span, month, day_of)))
+            next_start[section_kind] = start
+        sections.reverse()
+        return tuple(sections)
 
     def list_items(self, body_line: int, regions: tuple[Region, ...]) -> tuple[ListItem, ...]:
         """Return list items with parent index and subtree end, from one pass over lines.
@@ -364,26 +401,6 @@ class _Scan:
                 inside.update(range(region.span.line + 1, last + 1))
         return inside
 
-    def sections(self, headings: tuple[Heading, ...], kind: NoteKind) -> tuple[Section, ...]:
-        """Return day sections (dated notes) and paper sections (``## 📄 Title``)."""
-        found: list[tuple[str, Heading, int | None, int | None, str]] = []
-        for heading in headings:
-            if heading.level != 2:
-                continue
-            if heading.text.startswith(_PAPER_ICON):
-                title = heading.text[len(_PAPER_ICON) :].lstrip("\ufe0f").strip()
-                found.append(("paper", heading, None, None, title))
-            elif kind != "report" and (day := _DAY.fullmatch(heading.text)):
-                found.append(("day", heading, int(day.group(1)), int(day.group(2)), heading.text))
-        sections: list[Section] = []
-        next_start = {"day": len(self.text), "paper": len(self.text)}
-        for section_kind, heading, month, day_of, title in reversed(found):
-            start, _, line, column = heading.span
-            span = _new(Span, (start, next_start[section_kind], line, column))
-            sections.append(_new(Section, (section_kind, title, heading, span, month, day_of)))
-            next_start[section_kind] = heading.span.start
-        return tuple(reversed(sections))
-
     def block_ids(self, masked: str) -> tuple[tuple[int, str], ...]:
         """Return ``(line, id)`` for every Obsidian block ID ``^id`` ending a line."""
         if "^" not in masked:
@@ -465,13 +482,3 @@ def _blank(chunk: str) -> str:
         " " * (len(line) - 1) + "\r" if line.endswith("\r") else " " * len(line)
         for line in chunk.split("\n")
     )
-
-
-def _kind(anchored: str, headings: tuple[Heading, ...]) -> tuple[NoteKind, str | None]:
-    date = _REPORT_DATE.search(anchored) if "**Date**" in anchored else None
-    titled = any(h.level == 1 and h.text.startswith(_REPORT_TITLE) for h in headings)
-    if date or titled:
-        return "report", date.group(1) if date else None
-    if any(h.level == 2 and _DAY.fullmatch(h.text) for h in headings):
-        return "dated", None
-    return "plain", None
