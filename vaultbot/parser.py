@@ -360,11 +360,14 @@ class _Scan:
         lint's duplicate-paper needs just this line (a mention's ``anchor_line``).
         """
         inside = self._interior_lines(regions)
-        lines, shallowest = self.lines, -1  # the least width walked so far (-1: none yet)
+        shallowest = -1  # the least width walked so far (-1: none yet)
+        source, starts, last = self.text, self.line_starts, len(self.line_starts)
         for number in range(line, body_line - 1, -1):
             if number in inside:
                 continue
-            text = lines[number - 1]
+            # the line's text, sliced: splitting the whole note again costs more (lint asks
+            # this for about half of all notes, for a few mentions each)
+            text = source[starts[number - 1] : starts[number] - 1 if number < last else len(source)]
             stripped = text.lstrip(" \t")
             if not stripped or stripped == "\r":
                 continue
