@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -974,3 +975,47 @@ def test_frontmatter_mention_has_no_commentary() -> None:
     text = "---\nsources:\n  - https://arxiv.org/abs/2512.24880 extra words\n---\n- https://arxiv.org/abs/2512.22905\n\t- 评论\n"
     found = [(m.in_frontmatter, m.commentary, m.anchor_line) for m in parse("n.md", text).mentions]
     assert found == [(True, "", 3), (False, "评论", 5)]
+
+
+# -- kind and day numbers without the heading pass (issue 4 "speed") --------------------
+
+DAY_TEXT = re.compile(r"(\d{1,2})\.(\d{1,2})")
+HEADING_SOUP = [
+    "#", "##", "###", " ", "  ", "   ", "    ", "\t", "\u3000", "\r", "1", "12", "3.4", ".", "7",
+    "📄", "Hugging Face Daily Papers Report", " ##", "#", "x", "```", "%%", "\\", "١٢",
+    "## 1.2", "## 3.4 ##", "## 12.31\t", "# Hugging Face Daily Papers Report",
+]
+
+
+def kind_and_days_from_headings(note: Note) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """What the heading pass says: a report by its title, else dated by its day headings."""
+    titled = any(h.level == 1 and h.text.startswith("Hugging Face Daily Papers Report") for h in note.headings)
+    days = tuple(
+        (int(m.group(1)), int(m.group(2)))
+        for h in note.headings
+        if h.level == 2 and (m := DAY_TEXT.fullmatch(h.text))
+    )
+    if titled:
+        return "report", ()
+    return ("dated" if days else "plain"), days
+
+
+def test_kind_and_days_agree_with_the_heading_pass_on_seeds() -> None:
+    for path in SEED_FILES:
+        note = parse(path.name, read(path.name))
+        assert note.days == tuple((s.month, s.day) for s in note.sections if s.kind == "day")
+        if note.report_date is None:
+            assert (note.kind, note.days) == kind_and_days_from_headings(note)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_kind_and_days_agree_with_the_heading_pass_on_soup(seed: int) -> None:
+    rng = random.Random(seed)
+    found = set()
+    for _ in range(1500):
+        lines = ["".join(rng.choice(HEADING_SOUP) for _ in range(rng.randint(0, 7))) for _ in range(rng.randint(1, 6))]
+        note = parse("n.md", rng.choice(["\n", "\r\n"]).join(lines))
+        assert (note.kind, note.days) == kind_and_days_from_headings(note), lines
+        assert note.days == tuple((s.month, s.day) for s in note.sections if s.kind == "day")
+        found.add(note.kind)
+    assert found == {"report", "dated", "plain"}

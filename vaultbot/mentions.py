@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from vaultbot.parser import _ListPass, _Scan
 
 VAULTBOT_MARKER = "%%vaultbot%%"
+_PAPER_ICON = "📄"  # a report paper section's heading starts with it (vaultbot.parser)
 
 _FM_URL = re.compile(rf"https?://[^{URL_STOP}\"'>\[\]{{}},]+")
 _LINK_LINE = re.compile(r"[ \t]*(?:[-*+][ \t]+)?\*\*(?:链接|Link|URL)\*\*[ \t]*[:：]")
@@ -47,7 +48,7 @@ def collect(
     frontmatter: Frontmatter | None,
     links: tuple[Link, ...],
     items: _ListPass,
-    sections: tuple[Section, ...],
+    sections: Callable[[], tuple[Section, ...]],
 ) -> tuple[PaperMention, ...]:
     """Return every paper mention of the note in text order.
 
@@ -225,16 +226,21 @@ class _Context:
         "_items",
         "_link_lines",
         "_list_pass",
+        "_papers",
         "_scan",
+        "_section_starts",
+        "_sections",
         "_spans",
         "_where",
         "item_lines",
-        "section_starts",
-        "sections",
     )
 
     def __init__(
-        self, scan: _Scan, items: _ListPass, sections: tuple[Section, ...], body_start: int
+        self,
+        scan: _Scan,
+        items: _ListPass,
+        sections: Callable[[], tuple[Section, ...]],
+        body_start: int,
     ) -> None:
         self._scan: _Scan | None = scan
         self._list_pass = items
@@ -244,8 +250,9 @@ class _Context:
         self._commentary: dict[int, str] = {}
         self._items: tuple[ListItem, ...] | None = None
         self.item_lines: list[int] = []
-        self.sections = sections
-        self.section_starts = [section.span.start for section in sections]
+        self._sections = sections  # the note's sections, built on first use
+        self._section_starts: list[int] | None = None
+        self._papers = _PAPER_ICON in scan.text  # a report paper section is possible
         self._link_lines: dict[int, int | None] | None = None
 
     def hold(self, mentions: tuple[PaperMention, ...]) -> None:
@@ -338,6 +345,18 @@ class _Context:
         self._list_pass.release()
 
     @property
+    def sections(self) -> tuple[Section, ...]:
+        """Return the note's sections (the parser builds them on first use)."""
+        return self._sections()
+
+    @property
+    def section_starts(self) -> list[int]:
+        """Return where each section starts."""
+        if self._section_starts is None:
+            self._section_starts = [section.span.start for section in self.sections]
+        return self._section_starts
+
+    @property
     def items(self) -> tuple[ListItem, ...]:
         """Return the note's list items (built by the parser's list pass on first use)."""
         if self._items is None:
@@ -367,10 +386,15 @@ class _Context:
         return item, section, span.line, None
 
     def _anchor(self, span: Span) -> int:
-        """Return the anchor line of a body mention, as ``_locate`` would, without the list pass."""
-        section = self._section_at(span.start)
-        if section is not None and self.link_lines.get(section) == span.line:
-            return span.line
+        """Return the anchor line of a body mention, as ``_locate`` would, without the list pass.
+
+        Only a report's ``**链接**`` line anchors outside a list item: a note without a
+        ``📄`` paper section needs no sections for this (lint asks it for half the notes).
+        """
+        if self._papers:
+            section = self._section_at(span.start)
+            if section is not None and self.link_lines.get(section) == span.line:
+                return span.line
         line = self._list_pass.item_line(span.line)
         return span.line if line is None else line
 

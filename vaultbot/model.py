@@ -212,18 +212,22 @@ _NOTE_FIELDS = (
     "kind",
     "report_date",
     "directives",
+    "days",
 )
+# Fields the parser may hand over as a function that builds them on first use.
+_DEFERRABLE = frozenset({"headings", "list_items", "sections"})
 
 
 class Note:
     """One parsed note: the text and every structure features need, with positions.
 
-    Immutable like the other records.  ``list_items`` may be given as a function that
-    builds them: the parser defers its list pass (a third of a parse) until a feature
-    asks, and ``vaultbot lint`` rarely does (issue 4 "speed").
+    Immutable like the other records.  ``headings``, ``sections`` and ``list_items`` may
+    be given as functions that build them: the parser defers its heading and list passes
+    until a feature asks, and ``vaultbot lint`` seldom does (issue 4 "speed"); ``days``
+    holds the ``(month, day)`` of each day section, which is what lint needs.
     """
 
-    __slots__ = (*_NOTE_FIELDS, "_build_list_items")
+    __slots__ = (*_NOTE_FIELDS, "_deferred")
     _fields = _NOTE_FIELDS
 
     path: str
@@ -242,6 +246,7 @@ class Note:
     kind: NoteKind
     report_date: str | None
     directives: tuple[tuple[int, str], ...]
+    days: tuple[tuple[int, int], ...]
 
     def __init__(
         self,
@@ -251,35 +256,41 @@ class Note:
         newline: str,
         line_starts: tuple[int, ...],
         frontmatter: Frontmatter | None,
-        headings: tuple[Heading, ...],
+        headings: tuple[Heading, ...] | Callable[[], tuple[Heading, ...]],
         list_items: tuple[ListItem, ...] | Callable[[], tuple[ListItem, ...]],
         regions: tuple[Region, ...],
         links: tuple[Link, ...],
         mentions: tuple[PaperMention, ...],
-        sections: tuple[Section, ...],
+        sections: tuple[Section, ...] | Callable[[], tuple[Section, ...]],
         block_ids: tuple[tuple[int, str], ...],
         kind: NoteKind,
         report_date: str | None = None,
         directives: tuple[tuple[int, str], ...] = (),
+        days: tuple[tuple[int, int], ...] | None = None,
     ) -> None:
         values = locals()
+        deferred = {}
         for name in _NOTE_FIELDS:
-            if name != "list_items":
-                object.__setattr__(self, name, values[name])
-        if callable(list_items):
-            object.__setattr__(self, "_build_list_items", list_items)
-        else:
-            object.__setattr__(self, "list_items", list_items)
-            object.__setattr__(self, "_build_list_items", None)
+            value = values[name]
+            if name in _DEFERRABLE and callable(value):
+                deferred[name] = value
+            else:
+                object.__setattr__(self, name, value)
+        object.__setattr__(self, "_deferred", deferred)
+        if days is None:  # not given: read it off the sections
+            object.__setattr__(
+                self, "days", tuple((s.month, s.day) for s in self.sections if s.kind == "day")
+            )
 
     def __getattr__(self, name: str) -> Any:
-        """Build ``list_items`` on first use (only called while the slot is still empty)."""
-        if name != "list_items" or self._build_list_items is None:
+        """Build a deferred field on first use (only called while its slot is still empty)."""
+        build = self._deferred.get(name) if name != "_deferred" else None
+        if build is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        items = self._build_list_items()
-        object.__setattr__(self, "list_items", items)
-        object.__setattr__(self, "_build_list_items", None)  # let the scanner's lines go
-        return items
+        value = build()
+        object.__setattr__(self, name, value)
+        del self._deferred[name]  # let the scanner's state go once nothing is deferred
+        return value
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"cannot assign to field {name!r}: a Note is immutable")

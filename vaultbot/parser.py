@@ -57,6 +57,12 @@ _DAY = re.compile(r"(\d{1,2})\.(\d{1,2})")
 _RUN = {"`": re.compile(r"`+"), "~": re.compile(r"~+")}
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?(?:\n|$)")
 _REPORT_TITLE = "Hugging Face Daily Papers Report"
+# The headings _kind_and_days looks for, read as outline() reads a heading: the text
+# after the hashes, stripped, without a closing "##" sequence.
+_REPORT_HEADING = re.compile(r"\n {0,3}#(?=[ \t\r\n]|$)[^\S\n]*" + re.escape(_REPORT_TITLE))
+_DAY_HEADING = re.compile(
+    r"\n {0,3}##(?=[ \t\r\n]|$)[^\S\n]*(\d{1,2})\.(\d{1,2})(?:[^\S\n]*[ \t]#+)?[^\S\n]*(?=\n|$)"
+)
 _PAPER_ICON = "📄"
 _OPENERS = ("`", "%%", "<!--", "~~~")
 _PLUS_ONE = (1).__add__
@@ -70,11 +76,12 @@ def parse(path: str, text: str, *, bom: bool = False) -> Note:
     regions = scan.regions(frontmatter)
     masked = _mask(text, regions)
     anchored = "\n" + masked
-    headings, kind, report_date, sections = scan.outline(anchored)
+    kind, report_date, days = _kind_and_days(text, anchored)
+    outline = _Outline(scan, regions, kind)  # deferred: see Note
     body_line = bisect_right(scan.line_starts, frontmatter.span.end) + 1 if frontmatter else 1
     items = _ListPass(scan, body_line, regions)  # deferred: see Note
     links = find_links(scan, masked, frontmatter.span.end if frontmatter else 0)
-    mentions = collect(scan, masked, frontmatter, links, items, sections)
+    mentions = collect(scan, masked, frontmatter, links, items, outline.sections)
     scan.drop_lines()  # the deferred parts split the text again if ever asked
     return Note(
         path=path,
@@ -83,17 +90,90 @@ def parse(path: str, text: str, *, bom: bool = False) -> Note:
         newline=detect_newline(text),
         line_starts=scan.line_starts,
         frontmatter=frontmatter,
-        headings=headings,
+        headings=outline.headings,
         list_items=items,
         regions=regions,
         links=links,
         mentions=mentions,
-        sections=sections,
+        sections=outline.sections,
         block_ids=scan.block_ids(masked),
         kind=kind,
         report_date=report_date,
         directives=scan.directives(regions),
+        days=days,
     )
+
+
+def _kind_and_days(
+    text: str, anchored: str
+) -> tuple[NoteKind, str | None, tuple[tuple[int, int], ...]]:
+    """Return the note's kind, its report date and the (month, day) of its day headings.
+
+    A report has ``**Date**:`` or a ``# Hugging Face Daily Papers Report...`` title, and
+    its day-like headings are not days; a dated note has a day heading ``## 1.14``.  The
+    regexes read headings as ``_Scan.outline`` does (tests/test_parser.py checks they
+    agree), without building them: lint needs only this (issue 4 "speed").
+    """
+    date = _REPORT_DATE.search(anchored) if "**Date**" in anchored else None
+    if date or (_REPORT_TITLE in anchored and _as_written(_REPORT_HEADING, text, anchored)):
+        return "report", date.group(1) if date else None, ()
+    days = []
+    for day in _DAY_HEADING.finditer(anchored):
+        hashes, end = day.span()
+        hashes = anchored.find("#", hashes)
+        if anchored[hashes:end] != text[hashes - 1 : end - 1]:  # masked: read as written
+            day = _heading_as_written(_DAY_HEADING, day, text, anchored)  # type: ignore[assignment]
+            if day is None:
+                continue
+        days.append((int(day[1]), int(day[2])))
+    return ("dated" if days else "plain"), None, tuple(days)
+
+
+def _as_written(pattern: re.Pattern[str], text: str, anchored: str) -> bool:
+    """Return True when some heading matches ``pattern`` both masked and as written."""
+    return any(_heading_as_written(pattern, m, text, anchored) for m in pattern.finditer(anchored))
+
+
+def _heading_as_written(
+    pattern: re.Pattern[str], candidate: re.Match[str], text: str, anchored: str
+) -> re.Match[str] | None:
+    """Return the match of ``pattern`` on the heading line as written, or None.
+
+    ``candidate`` was found in the masked text, where a heading's hashes are outside
+    code and comments; like ``outline``, the text from the hashes on is then read as
+    written (a comment inside a heading's text is part of it).
+    """
+    hashes, end = anchored.find("#", candidate.start()), candidate.end()
+    if anchored[hashes:end] == text[hashes - 1 : end - 1]:
+        return candidate  # nothing masked after the hashes (the usual case)
+    line_end = text.find("\n", hashes - 1)
+    return pattern.match("\n" + text[hashes - 1 : len(text) if line_end < 0 else line_end])
+
+
+class _Outline:
+    """A note's deferred headings and sections (``Note.headings``, ``Note.sections``).
+
+    Built together on first use from the text masked again: most features ask for
+    sections, but lint needs only the day numbers (``Note.days``) for most notes.
+    """
+
+    __slots__ = ("_built", "_kind", "_regions", "_scan")
+
+    def __init__(self, scan: _Scan, regions: tuple[Region, ...], kind: NoteKind) -> None:
+        self._scan, self._regions, self._kind = scan, regions, kind
+        self._built: tuple[tuple[Heading, ...], tuple[Section, ...]] | None = None
+
+    def headings(self) -> tuple[Heading, ...]:
+        return self._build()[0]
+
+    def sections(self) -> tuple[Section, ...]:
+        return self._build()[1]
+
+    def _build(self) -> tuple[tuple[Heading, ...], tuple[Section, ...]]:
+        if self._built is None:
+            anchored = "\n" + _mask(self._scan.text, self._regions)
+            self._built = self._scan.outline(anchored, self._kind)
+        return self._built
 
 
 class _ListPass:
@@ -254,18 +334,16 @@ class _Scan:
         return len(self.text) if match is None else match.end()
 
     def outline(
-        self, anchored: str
-    ) -> tuple[tuple[Heading, ...], NoteKind, str | None, tuple[Section, ...]]:
-        """Return the note's ATX headings (outside code, comments and frontmatter), its
-        kind and report date, and its sections, from one pass over the headings.
+        self, anchored: str, kind: NoteKind
+    ) -> tuple[tuple[Heading, ...], tuple[Section, ...]]:
+        """Return the note's ATX headings (outside code, comments and frontmatter) and its
+        sections, from one pass over the headings.
 
-        A dated note has a day heading ``## 1.14``; a report has ``**Date**:`` or a
-        ``# Hugging Face Daily Papers Report...`` title, and its day-like headings are
-        not days.  A section is a day (dated notes) or a paper (``## 📄 Title``).
+        A section is a day (``## 1.14``, not in reports) or a paper (``## 📄 Title``).
         """
         headings, source, starts = [], self.text, self.line_starts
         found: list[tuple[str, Heading, int | None, int | None, str]] = []  # section heads
-        titled = False
+        days = kind != "report"
         for match in _HEADING.finditer(anchored):
             hashes, stop = match.span(2)
             marks = match.end(1) - match.start(1)
@@ -285,17 +363,9 @@ class _Scan:
                 if text.startswith(_PAPER_ICON):
                     title = text[len(_PAPER_ICON) :].lstrip("\ufe0f").strip()
                     found.append(("paper", heading, None, None, title))
-                elif text[:1].isdigit() and (day := _DAY.fullmatch(text)):
+                elif days and text[:1].isdigit() and (day := _DAY.fullmatch(text)):
                     found.append(("day", heading, int(day.group(1)), int(day.group(2)), text))
-            elif marks == 1 and text.startswith(_REPORT_TITLE):
-                titled = True
-        date = _REPORT_DATE.search(anchored) if "**Date**" in anchored else None
-        if date or titled:
-            kind: NoteKind = "report"
-            found = [head for head in found if head[0] == "paper"]
-        else:
-            kind = "dated" if any(head[0] == "day" for head in found) else "plain"
-        return tuple(headings), kind, date.group(1) if date else None, self._sections(found)
+        return tuple(headings), self._sections(found)
 
     def _sections(
         self, found: list[tuple[str, Heading, int | None, int | None, str]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import pairwise
 
 from vaultbot.model import Heading, Note
@@ -21,8 +21,8 @@ LEAP_YEAR = 2000  # without a year in the note's name, 2.29 is a real date
 
 def day_heading_problems(note: Note) -> Iterator[tuple[Heading, str]]:
     """Yield (heading, message) for every bad day heading of ``note``."""
-    if _plainly_fine([(s.month, s.day) for s in note.sections if s.kind == "day"]):
-        return  # most notes (~12 day headings each): no per-heading work
+    if _plainly_fine(note.days):
+        return  # most notes (~12 day headings each): no sections built, no per-heading work
     year = _year_of(note.path)
     days: list[tuple[Heading, int, int]] = []
     for section in note.sections:
@@ -36,7 +36,7 @@ def day_heading_problems(note: Note) -> Iterator[tuple[Heading, str]]:
     yield from _order_problems(days)
 
 
-def _plainly_fine(days: list[tuple[int, int]]) -> bool:
+def _plainly_fine(days: Sequence[tuple[int, int]]) -> bool:
     """Return True when ``days`` have nothing to report, judged without a step-by-step walk.
 
     That is: each day is 1-28 of a month 1-12 (a date in every year), and the days go
@@ -52,7 +52,7 @@ def _plainly_fine(days: list[tuple[int, int]]) -> bool:
         return False  # a repeated day
     if ordered[0][0] <= 2 and ordered[-1][0] >= 11:
         return False  # December and January in one note: a year boundary, judged step by step
-    return days == ordered or days == ordered[::-1]
+    return list(days) == ordered or list(days) == ordered[::-1]
 
 
 def _year_of(path: str) -> int | None:
