@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-from vaultbot.diagnostics import Diagnostic
+from vaultbot.diagnostics import ORDER, Diagnostic
 from vaultbot.lint import split
 from vaultbot.lint.paths import lint_paths
 from vaultbot.vault import load_vault
@@ -152,3 +153,16 @@ def test_both_processes_share_the_chunks(vault: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(split, "_lint_notes", slow_here)
     assert rows(two_cores(vault, monkeypatch)) == rows(alone)
     assert len(from_helper) > 1  # the helper finished several chunks, this process the rest
+
+
+def test_vault_rule_findings_are_merged_in_as_a_stable_sort_would() -> None:
+    rng = random.Random(7)
+
+    def finding(tag: str) -> Diagnostic:
+        path = rng.choice(["a.md", "asset/x.png", "b/n.md", "z.md"])
+        return Diagnostic(path, rng.randint(1, 3), rng.randint(1, 2), rng.choice(["r1", "r2"]), "warning", tag)
+
+    for _ in range(300):
+        notes = sorted((finding("note") for _ in range(rng.randint(0, 30))), key=ORDER)
+        vault = sorted((finding("vault") for _ in range(rng.randint(0, 5))), key=ORDER)
+        assert split._merged(notes, vault) == sorted(notes + vault, key=ORDER)

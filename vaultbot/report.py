@@ -119,7 +119,12 @@ def render(
     *,
     colour: bool = False,
     fixed: int = 0,
+    presorted: bool = False,
 ) -> str:
-    """Return ``diags`` sorted and formatted by the formatter called ``name``."""
-    ordered = sorted(diags, key=ORDER)
+    """Return ``diags`` sorted and formatted by the formatter called ``name``.
+
+    ``presorted`` says they are in order already (``vaultbot lint``: sorting ~160k
+    findings of a large vault again costs a tenth of a second).
+    """
+    ordered = diags if presorted else sorted(diags, key=ORDER)
     return FORMATTERS[name](ordered, display or (lambda d: d.path), colour=colour, fixed=fixed)

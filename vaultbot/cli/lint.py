@@ -91,7 +91,12 @@ def lint(
         click.echo(f"warning: {rel}: not fixed: {reason}", err=True)
     colour = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = render(
-        output_format, result.diagnostics, result.display, colour=colour, fixed=result.fixed
+        output_format,
+        result.diagnostics,
+        result.display,
+        colour=colour,
+        fixed=result.fixed,
+        presorted=True,  # lint_paths returns them sorted
     )
     click.echo(text, nl=False)
     if result.written:

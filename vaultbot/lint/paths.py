@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vaultbot.config import find_vault_root, load_config
-from vaultbot.diagnostics import Diagnostic, Edit
+from vaultbot.diagnostics import ORDER, Diagnostic, Edit
 from vaultbot.lint import lint
 from vaultbot.lint.split import lint_vault
 from vaultbot.locks import vault_write_lock
@@ -24,7 +24,8 @@ WHOLE = None  # marker in a vault's wanted set: lint every note
 
 @dataclass
 class LintRun:
-    """What one ``vaultbot lint`` run found and (under ``--fix``) changed."""
+    """What one ``vaultbot lint`` run found (sorted by path, line, column, rule) and, under
+    ``--fix``, changed."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
@@ -66,6 +67,8 @@ def lint_paths(
         for diag in diags if len(groups) > 1 else ():  # two vaults may share a vault path
             run.shown[id(diag)] = in_vault[diag.path]
         run.diagnostics.extend(diags)
+    if len(groups) > 1 or fix:
+        run.diagnostics.sort(key=ORDER)  # one vault's findings come sorted (lint, lint_vault)
     return run
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -47,8 +48,24 @@ def lint_vault(
     else:
         found, used = _lint_notes(base, paths, select, ignore)
     base.referenced_elsewhere = lambda: used
-    found.extend(lint(index, select, ignore, context=base))  # vault rules
-    return sorted(found, key=ORDER)
+    return _merged(found, lint(index, select, ignore, context=base))  # + the vault rules
+
+
+def _merged(ordered: list[Diagnostic], extra: list[Diagnostic]) -> list[Diagnostic]:
+    """Return ``ordered`` (sorted) with the sorted ``extra`` merged in, as a stable sort would.
+
+    The notes' findings arrive sorted chunk by chunk; the vault rules add a few (orphan
+    files, unreadable notes).  Finding their places is cheaper than sorting ~160k again.
+    """
+    merged: list[Diagnostic] = []
+    at = 0
+    for diag in extra:
+        cut = bisect_right(ordered, ORDER(diag), lo=at, key=ORDER)
+        merged += ordered[at:cut]
+        merged.append(diag)
+        at = cut
+    merged += ordered[at:]
+    return merged
 
 
 def _lint_on_two_cores(
