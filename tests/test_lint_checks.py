@@ -222,3 +222,35 @@ def test_lint_never_writes(tmp_path: Path) -> None:
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     lint(load_vault(root))
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+def in_folder_by_rule(path: str, folder: str) -> bool:
+    """The attachment folder rule, path by path (vaultbot.lint.orphans' docstring)."""
+    folder = folder.strip().replace("\\", "/")
+    parent = path.rsplit("/", 1)[0] if "/" in path else ""
+    if folder in ("", "/"):
+        return "/" not in path
+    if folder in (".", "./"):
+        return True
+    if folder.startswith("./"):
+        name = folder[2:].strip("/")
+        return parent == name or parent.endswith("/" + name)
+    return path.startswith(folder.strip("/") + "/")
+
+
+@pytest.mark.parametrize(
+    "folder", ["asset", "/asset/", "asset\\", " b/c ", "a", "/", "./", "./sub", "./asset", "."]
+)
+def test_attachment_folder_is_found_as_the_rule_says(folder: str) -> None:
+    from vaultbot.lint.orphans import _in_attachment_folder
+
+    files = tuple(
+        sorted(
+            ["a.png", "a/x.png", "a0/y.png", "asset", "asset.png", "asset/x.png", "asset/d/y.png",
+             "asset0/z.png", "asset-1/z.png", "Asset/q.png", "assets/x.png", "b/c/x.png",
+             "b/c.png", "n/sub/x.png", "sub/y.png", "x.png", "n/asset/x.png", "myasset/x.png",
+             "n/asset/d/x.png"]
+        )
+    )
+    expected = [p for p in files if in_folder_by_rule(p, folder)]
+    assert expected and list(_in_attachment_folder(files, folder)) == expected

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,35 +28,36 @@ CANVAS_SUFFIX = ".canvas"
 
 def orphan_assets(ctx: LintContext) -> Iterator[str]:
     """Yield the vault paths of attachment-folder files that no note references."""
-    in_folder = _attachment_filter(ctx.vault.app.attachment_folder)
-    candidates = [
-        p for p in ctx.vault.files if not p.lower().endswith(NOTE_SUFFIX) and in_folder(p)
-    ]
+    candidates = set(_in_attachment_folder(ctx.vault.files, ctx.vault.app.attachment_folder))
+    candidates.difference_update(ctx.vault.note_paths)
     if not candidates:
         return
-    used = referenced_files(ctx) | canvas_files(ctx.vault.root, ctx.vault.files)
-    used |= ctx.referenced_elsewhere()
-    for path in candidates:
-        if path not in used:
-            yield path
+    candidates -= referenced_files(ctx)
+    candidates -= canvas_files(ctx.vault.root, ctx.vault.files)
+    candidates -= ctx.referenced_elsewhere()
+    yield from sorted(candidates)
 
 
-def _attachment_filter(folder: str) -> Any:
-    """Return a predicate telling whether a vault path lies in the attachment folder."""
+def _in_attachment_folder(files: tuple[str, ...], folder: str) -> Sequence[str]:
+    """Return the vault paths (``files``, sorted) that lie in the attachment folder.
+
+    ``/`` is the vault root (files directly in it), ``./`` next to each note (any file),
+    ``./sub`` a ``sub`` folder next to each note, anything else one folder of the vault
+    (and its subfolders): a contiguous run of the sorted paths, found by bisection.  A
+    large vault's attachment folder holds most of its ~100k files, so each case is one
+    comprehension or slice, not a function call per file.
+    """
     folder = folder.strip().replace("\\", "/")
     if folder in ("", "/"):
-        return lambda path: "/" not in path
+        return [path for path in files if "/" not in path]
     if folder in (".", "./"):
-        return lambda path: True
+        return files
     if folder.startswith("./"):
-        name = folder[2:].strip("/")
-        return lambda path: _parent(path) == name or _parent(path).endswith("/" + name)
+        tail = "/" + folder[2:].strip("/")  # the path's own folder is or ends with it
+        return [path for path in files if ("/" + path).rpartition("/")[0].endswith(tail)]
     prefix = folder.strip("/") + "/"
-    return lambda path: path.startswith(prefix)
-
-
-def _parent(path: str) -> str:
-    return path.rsplit("/", 1)[0] if "/" in path else ""
+    start = bisect_left(files, prefix)
+    return files[start : bisect_left(files, prefix[:-1] + "0", start)]  # "0" follows "/"
 
 
 def referenced_files(ctx: LintContext) -> set[str]:
