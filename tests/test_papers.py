@@ -176,3 +176,19 @@ def test_is_valid_id(paper_id: str, valid: bool) -> None:
 )
 def test_block_id_for(paper_id: str, block_id: str) -> None:
     assert block_id_for(paper_id) == block_id
+
+
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        ("见 arXiv:2301.10000", True),
+        ("ARXIV: 2301.10000", True),
+        ("arxiv:2301.10000v2，", True),
+        ("doi 10.48550/arXiv.2301.10000", True),
+        ("https://arxiv.org/abs/2301.10000 and a: colon", False),
+        ("", False),
+    ],
+)
+def test_text_id_precheck_never_misses_one(text: str, may: bool) -> None:
+    assert papers._may_hold_text_id(text) is may
+    assert bool(papers.find_text_ids(text)) <= may

@@ -81,6 +81,7 @@ _COMMON_PAPER_URL = re.compile(
 _TEXT_ID = re.compile(
     rf"(?<![A-Za-z0-9.])(?P<prefix>(?i:arxiv):[ \t]?|10\.48550/(?i:arxiv)\.){_ID}(?![0-9])"
 )
+_COLON_AFTER_V = re.compile(r":(?<=[vV]:)")  # the colon of "arXiv:", found by its colon
 _NEW_PARTS = re.compile(r"(\d\d)(\d\d)\.(\d{4,5})")
 _OLD_PARTS = re.compile(r"([a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z][A-Za-z-]+)?/(\d\d)(\d\d)(\d{3})")
 _ARXIV_HOSTS = frozenset({"arxiv.org", "export.arxiv.org", "ar5iv.org", "ar5iv.labs.arxiv.org"})
@@ -154,8 +155,13 @@ def find_text_ids(text: str, start: int = 0, end: int | None = None) -> list[Tex
 
 
 def _may_hold_text_id(text: str) -> bool:
-    """Cheap pre-check: the case-insensitive regex is ~50x slower than these scans."""
-    return "v:" in text or "V:" in text or "10.48550/" in text  # three scans, not five
+    """Cheap pre-check: the case-insensitive regex is ~50x slower than these scans.
+
+    ``arXiv:ID`` needs a colon after ``v``/``V``.  A pattern that starts with the colon
+    lets the regex engine scan for one character in C, ~5x faster than ``"v:" in text``
+    on text holding CJK (a two-character needle takes the slow generic search).
+    """
+    return _COLON_AFTER_V.search(text) is not None or "10.48550/" in text
 
 
 def normalise_id(paper_id: str) -> str:
