@@ -119,9 +119,8 @@ def _kind_and_days(
         return "report", date.group(1) if date else None, ()
     days = []
     for day in _DAY_HEADING.finditer(anchored):
-        hashes, end = day.span()
-        hashes = anchored.find("#", hashes)
-        if anchored[hashes:end] != text[hashes - 1 : end - 1]:  # masked: read as written
+        start, end = day.span()
+        if anchored[start + 1 : end] != text[start : end - 1]:  # masked: read as written
             day = _heading_as_written(_DAY_HEADING, day, text, anchored)  # type: ignore[assignment]
             if day is None:
                 continue
