@@ -166,3 +166,18 @@ def test_vault_rule_findings_are_merged_in_as_a_stable_sort_would() -> None:
         notes = sorted((finding("note") for _ in range(rng.randint(0, 30))), key=ORDER)
         vault = sorted((finding("vault") for _ in range(rng.randint(0, 5))), key=ORDER)
         assert split._merged(notes, vault) == sorted(notes + vault, key=ORDER)
+
+
+def test_helper_pipe_holds_a_whole_chunk_of_findings() -> None:
+    import fcntl
+    import multiprocessing
+
+    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+    try:
+        split._widen(writer)
+        limit = int(Path("/proc/sys/fs/pipe-max-size").read_text(encoding="ascii"))
+        size = fcntl.fcntl(writer.fileno(), getattr(fcntl, "F_GETPIPE_SZ", 1032))
+        assert size >= min(limit, split.PIPE_BYTES) > 64 * 1024
+    finally:
+        reader.close()
+        writer.close()
