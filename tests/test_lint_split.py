@@ -181,3 +181,12 @@ def test_helper_pipe_holds_a_whole_chunk_of_findings() -> None:
     finally:
         reader.close()
         writer.close()
+
+
+@pytest.mark.parametrize("notes", [0, 1, 7, 199, 800, 801, 1000, 10_000, 10_001])
+def test_chunks_cover_every_note_once_in_order_smaller_at_the_end(notes: int) -> None:
+    starts = split._chunk_starts(notes)
+    sizes = [end - start for start, end in zip(starts, starts[1:])]
+    assert starts[0] == 0 and starts[-1] == notes and all(0 < size <= split.CHUNK for size in sizes)
+    tail = [size for size in sizes[-split.TAIL * 4 :]]
+    assert notes < split.TAIL * split.CHUNK or max(tail) <= split.CHUNK // 4
