@@ -20,8 +20,11 @@ and vaultbot needs the positions of a few constructs, not HTML.  The steps:
    columns; a non-blank line indented no deeper than an item closes it; lines inside a
    multi-line region never close one).  The pass runs when a feature first asks for
    ``Note.list_items`` or a mention's place; ``vaultbot lint`` seldom does.
-5. links (``vaultbot.mdlinks``), sections (day headings, report paper sections) and paper
-   mentions with their commentary (``vaultbot.mentions``) come from the above.
+5. links (``vaultbot.mdlinks``) and paper mentions (``vaultbot.mentions``) come from the
+   above; a mention's commentary is worked out when first asked.
+6. the note's kind and its day numbers (``Note.days``) come from two regexes; headings
+   and sections (day headings, report paper sections) from one pass over the headings
+   when a feature first asks.  Lint needs only the day numbers for most notes.
 
 Conventions: ``Heading.span`` and ``ListItem.span`` run from the first ``#`` / the marker
 to the end of the line's content; ``subtree_end`` is the end of the content of the item's
