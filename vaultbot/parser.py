@@ -79,7 +79,7 @@ def parse(path: str, text: str, *, bom: bool = False) -> Note:
     regions = scan.regions(frontmatter)
     masked = _mask(text, regions)
     anchored = "\n" + masked
-    kind, report_date, days = _kind_and_days(text, anchored)
+    kind, report_date, days = _kind_and_days(text, anchored, regions)
     outline = _Outline(scan, regions, kind)  # deferred: see Note
     body_line = bisect_right(scan.line_starts, frontmatter.span.end) + 1 if frontmatter else 1
     items = _ListPass(scan, body_line, regions)  # deferred: see Note
@@ -108,7 +108,7 @@ def parse(path: str, text: str, *, bom: bool = False) -> Note:
 
 
 def _kind_and_days(
-    text: str, anchored: str
+    text: str, anchored: str, regions: tuple[Region, ...]
 ) -> tuple[NoteKind, str | None, tuple[tuple[int, int], ...]]:
     """Return the note's kind, its report date and the (month, day) of its day headings.
 
@@ -117,9 +117,11 @@ def _kind_and_days(
     regexes read headings as ``_Scan.outline`` does (tests/test_parser.py checks they
     agree), without building them: lint needs only this (issue 4 "speed").
     """
-    date = _REPORT_DATE.search(anchored) if "**Date**" in anchored else None
+    date = _REPORT_DATE.search(anchored) if "*" in anchored and "**Date**" in anchored else None
     if date or (_REPORT_TITLE in anchored and _as_written(_REPORT_HEADING, text, anchored)):
         return "report", date.group(1) if date else None, ()
+    if not any(_masks_a_day_heading(region, text, anchored) for region in regions):
+        return _dated_or_plain([(int(m), int(d)) for m, d in _DAY_HEADING.findall(anchored)])
     days = []
     for day in _DAY_HEADING.finditer(anchored):
         start, end = day.span()
@@ -128,7 +130,25 @@ def _kind_and_days(
             if day is None:
                 continue
         days.append((int(day[1]), int(day[2])))
+    return _dated_or_plain(days)
+
+
+def _dated_or_plain(
+    days: list[tuple[int, int]],
+) -> tuple[NoteKind, str | None, tuple[tuple[int, int], ...]]:
     return ("dated" if days else "plain"), None, tuple(days)
+
+
+def _masks_a_day_heading(region: Region, text: str, anchored: str) -> bool:
+    """Return True when ``region`` starts on a day heading's line (in the masked text).
+
+    Only then can a day heading's text read differently as written: a region that
+    started earlier would cover the heading's hashes, and then it is no heading.
+    """
+    if region.kind == "frontmatter":
+        return False
+    line_start = text.rfind("\n", 0, region.span.start) + 1  # anchored[line_start] is its "\n"
+    return _DAY_HEADING.match(anchored, line_start) is not None
 
 
 def _as_written(pattern: re.Pattern[str], text: str, anchored: str) -> bool:
