@@ -126,10 +126,13 @@ def _needs_normalising(path: str) -> bool:
     return "//" in path or "./" in path or path.endswith(("/", "/.", "/.."))
 
 
-def _variants(path: str) -> tuple[str, ...]:
-    """Return ``path`` and, when it has no extension, ``path.md`` (a note)."""
-    name = path.rsplit("/", 1)[-1]
-    return (path,) if "." in name.lstrip(".") else (path, path + NOTE_SUFFIX)
+def _variants(path: str) -> tuple[tuple[str, str], ...]:
+    """Return ``path`` and, when it has no extension, ``path.md`` (a note), each with its
+    casefolded form: the index's key, computed once for every rule that looks it up."""
+    folded = path.casefold()
+    if "." in path.rpartition("/")[2].lstrip("."):
+        return ((path, folded),)
+    return ((path, folded), (path + NOTE_SUFFIX, folded + NOTE_SUFFIX))
 
 
 def _relative(path: str, folder: str, index: FileIndex) -> Resolution:
@@ -141,23 +144,28 @@ def _relative(path: str, folder: str, index: FileIndex) -> Resolution:
     return _exact(joined, index, "relative")
 
 
-def _exact(
-    path: str, index: FileIndex, rule: ResolveRule, variants: tuple[str, ...] | None = None
-) -> Resolution:
+def _exact(path: str, index: FileIndex, rule: ResolveRule) -> Resolution:
     if not path or path == ".":
         return Resolution(None, "missing", False, path)
     if path == ".." or path.startswith("../"):
         return Resolution(None, "outside", False, path)
-    for candidate in variants or _variants(path):
-        spelled = index.by_path.get(candidate.casefold())
+    return _spelled(path, _variants(path), index, rule) or Resolution(None, "missing", False, path)
+
+
+def _spelled(
+    path: str, variants: tuple[tuple[str, str], ...], index: FileIndex, rule: ResolveRule
+) -> Resolution | None:
+    """Return the file at one of the exact ``variants`` of ``path`` (letter case ignored)."""
+    for candidate, key in variants:
+        spelled = index.by_path.get(key)
         if spelled:
             exact = candidate in spelled
-            return Resolution(candidate if exact else min(spelled), rule, not exact, path)
-    return Resolution(None, "missing", False, path)
+            return _new(Resolution, (candidate if exact else min(spelled), rule, not exact, path))  # type: ignore[no-any-return]
+    return None
 
 
 def _by_name(name: str, folder: str, index: FileIndex) -> Resolution:
-    for candidate in _variants(name):
+    for candidate, _ in _variants(name):
         matches = index.named(candidate)
         if matches:
             best = min(matches, key=lambda p: _name_rank(p, candidate, folder))
@@ -176,15 +184,10 @@ def _from_root_or_by_suffix(path: str, folder: str, index: FileIndex) -> Resolut
     The hot path of a lint (every ``asset/x.png`` of every note): each variant is
     casefolded once and serves both rules.
     """
-    folded = path.casefold()
-    variants = [(path, folded)]
-    if "." not in path.rpartition("/")[2].lstrip("."):
-        variants.append((path + NOTE_SUFFIX, folded + NOTE_SUFFIX))
-    for candidate, key in variants:
-        spelled = index.by_path.get(key)
-        if spelled:
-            exact = candidate in spelled
-            return _new(Resolution, (candidate if exact else min(spelled), "root", not exact, path))
+    variants = _variants(path)
+    found = _spelled(path, variants, index, "root")
+    if found is not None:
+        return found
     for candidate, key in variants:
         tail = "/" + key
         matches = [p for f, p in index.by_name.get(key.rpartition("/")[2], ()) if f.endswith(tail)]
