@@ -57,6 +57,6 @@ class Diagnostic(NamedTuple):
         }
 
 
-# ``sorted(found, key=ORDER)`` sorts like ``Diagnostic.sort_key`` with a C key function:
-# a large vault's ~160,000 findings are sorted a few times on their way out (issue 4).
+# The key every list of findings is sorted by: ``Diagnostic.sort_key`` as a C function
+# (a large vault's ~160,000 findings are sorted on their way out, issue 4).
 ORDER = itemgetter(0, 1, 2, 3)

@@ -35,7 +35,7 @@ from typing import Any
 
 from vaultbot import __version__
 from vaultbot.config import STATE_DIR, Config
-from vaultbot.diagnostics import Diagnostic, Edit
+from vaultbot.diagnostics import ORDER, Diagnostic, Edit
 from vaultbot.state import file_stamp
 from vaultbot.vault import NOTE_SUFFIX, scan_files
 
@@ -182,7 +182,7 @@ class State:
         unresolved = [d for path, rows in replay["unresolved"] for d in from_rows(path, rows)]
         found = [d for path, rows in replay["vault"] for d in from_rows(path, rows)]
         found += [d for rel in self.findings for d in self.note_findings(rel)]
-        return replay["resolve"], unresolved, sorted(found, key=lambda d: d.sort_key)
+        return replay["resolve"], unresolved, sorted(found, key=ORDER)
 
 
 def load(root: Path) -> State | None:

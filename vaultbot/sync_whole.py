@@ -17,7 +17,7 @@ from typing import Any
 
 from vaultbot import sync_state
 from vaultbot.config import Config, load_config
-from vaultbot.diagnostics import Diagnostic
+from vaultbot.diagnostics import ORDER, Diagnostic
 from vaultbot.sync import Progress, SyncReport, _Stage, _timed, _writing, link_step, resolve_step
 from vaultbot.sync_state import Inputs, State
 from vaultbot.vault import Vault, load_vault
@@ -91,7 +91,7 @@ def _lint(
     findings, rest = _by_note(found, view)
     for rel in reuse:
         findings[rel] = state.note_findings(rel) if state else []
-    report.diagnostics = sorted(rest + [d for ds in findings.values() for d in ds], key=lambda d: d.sort_key)
+    report.diagnostics = sorted(rest + [d for ds in findings.values() for d in ds], key=ORDER)
     return findings, rest, {**kept, **_references(ctx)}
 
 

@@ -64,7 +64,9 @@ def resolve(vault: Path, offline: bool, dry_run: bool, strict: bool, arxiv_url: 
 
 
 def _report(result: Any, written: Any, output_format: str, dry_run: bool) -> None:
-    diagnostics = sorted((u.to_diagnostic() for u in result.unresolved), key=lambda d: d.sort_key)
+    from vaultbot.diagnostics import ORDER
+
+    diagnostics = sorted((u.to_diagnostic() for u in result.unresolved), key=ORDER)
     if output_format == "json":
         payload = {
             "summary": vars(result.summary),

@@ -66,6 +66,7 @@ def sync(
     --check when anything would change or errors remain, 2 usage or internal error.
     """
     from vaultbot.config import load_config
+    from vaultbot.diagnostics import ORDER
     from vaultbot.report import render
     from vaultbot.sync import run_sync
 
@@ -74,7 +75,7 @@ def sync(
     with Status(stream_is_terminal()) as status:
         report = run_sync(vault, offline=offline, dry_run=dry, config=config, progress=status)
     echo_outcome(report, dry, show_diff=(dry_run or show_diff) and output_format == "text")
-    findings = sorted(report.unresolved + report.diagnostics, key=lambda d: d.sort_key)
+    findings = sorted(report.unresolved + report.diagnostics, key=ORDER)
     if output_format == "json":
         click.echo(_json(report, findings, dry))
     else:

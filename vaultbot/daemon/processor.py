@@ -24,7 +24,7 @@ from vaultbot.daemon.queue import DebounceQueue
 from vaultbot.daemon.state import FileStamp, WatchState, digest
 from vaultbot.daemon.status import DaemonStatus
 from vaultbot.daemon.worker import Fetcher, PapersWorker
-from vaultbot.diagnostics import Edit
+from vaultbot.diagnostics import ORDER, Edit
 from vaultbot.errors import LockError, VaultbotError
 from vaultbot.locks import state_dir, vault_write_lock
 from vaultbot.model import Note
@@ -303,7 +303,7 @@ class NoteProcessor:
             ", ".join(rels[:3]) + (" ..." if len(rels) > 3 else ""),
         )
         self.status.update(processed=self.status.processed + len(rels))
-        for diag in sorted(outcome.diagnostics, key=lambda d: d.sort_key):
+        for diag in sorted(outcome.diagnostics, key=ORDER):
             log.info("%s:%d:%d: %s %s", diag.path, diag.line, diag.column, diag.rule, diag.message)
         if outcome.papers and self.worker is not None:
             self.worker.add(outcome.papers)
