@@ -15,7 +15,6 @@ from vaultbot.model import Link, Note
 from vaultbot.resolver import FileIndex, Resolution, resolve_path
 from vaultbot.vault import Vault
 
-NOTE_SUFFIX = ".md"
 LOCAL_KINDS = frozenset({"markdown", "wikilink"})  # bare URLs and <autolinks> are web addresses
 _new = tuple.__new__  # builds a Reference without its Python-level __new__ (~8 a note)
 # Files Obsidian opens itself (help.obsidian.md "Accepted file formats"); a markdown link to

@@ -20,7 +20,6 @@ from typing import Any
 
 from vaultbot.lint.context import LintContext
 
-NOTE_SUFFIX = ".md"
 WIKILINK = re.compile(r"!?\[\[([^\]|#]+)")
 FILE_LIKE = re.compile(r"\[\[|^[^\n]{0,250}\.\w{1,6}$")  # a wikilink, or a value ending in .ext
 CANVAS_SUFFIX = ".canvas"
