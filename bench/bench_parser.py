@@ -43,9 +43,16 @@ def read_and_parse(paths: list[Path]) -> int:
 
 
 def record_args(paths: list[Path]) -> list[tuple[type, tuple[object, ...]]]:
-    """Return (class, field values) of every record the parser builds for ``paths``."""
+    """Return (class, field values) of every record the parser builds for ``paths``.
+
+    Only what ``parse`` builds counts: fields a Note still defers (list items, headings,
+    sections) are left unbuilt, as in ``read_and_parse``, and rebuilt as empty tuples.  Every note is kept alive until
+    the end, so that ``seen`` never meets the id of a freed record again (it once did, and
+    counted a tenth of the records).
+    """
     prepared: list[tuple[type, tuple[object, ...]]] = []
     seen: set[int] = set()
+    alive: list[object] = []
 
     def add(value: object) -> None:
         names = _field_names(value)
@@ -57,7 +64,9 @@ def record_args(paths: list[Path]) -> list[tuple[type, tuple[object, ...]]]:
         if id(value) in seen:
             return
         seen.add(id(value))
-        values = tuple(getattr(value, name) for name in names)
+        alive.append(value)
+        deferred = getattr(value, "_deferred", {})
+        values = tuple(() if name in deferred else getattr(value, name) for name in names)
         prepared.append((type(value), values))
         for item in values:
             add(item)
