@@ -22,14 +22,13 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from vaultbot.mdlinks import URL_STOP
-from vaultbot.model import Frontmatter, Link, ListItem, PaperMention, Section, Span
+from vaultbot.model import PAPER_ICON, Frontmatter, Link, ListItem, PaperMention, Section, Span
 from vaultbot.papers import TextId, find_text_ids, paper_from_url
 
 if TYPE_CHECKING:
     from vaultbot.parser import _ListPass, _Scan
 
 VAULTBOT_MARKER = "%%vaultbot%%"
-_PAPER_ICON = "📄"  # a report paper section's heading starts with it (vaultbot.parser)
 
 _FM_URL = re.compile(rf"https?://[^{URL_STOP}\"'>\[\]{{}},]+")
 _LINK_LINE = re.compile(r"[ \t]*(?:[-*+][ \t]+)?\*\*(?:链接|Link|URL)\*\*[ \t]*[:：]")
@@ -252,7 +251,7 @@ class _Context:
         self.item_lines: list[int] = []
         self._sections = sections  # the note's sections, built on first use
         self._section_starts: list[int] | None = None
-        self._papers = _PAPER_ICON in scan.text  # a report paper section is possible
+        self._papers = PAPER_ICON in scan.text  # a report paper section is possible
         self._link_lines: dict[int, int | None] | None = None
 
     def hold(self, mentions: tuple[PaperMention, ...]) -> None:

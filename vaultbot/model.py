@@ -180,6 +180,9 @@ class PaperMention(NamedTuple):
         return self.context.located(self)[1]
 
 
+PAPER_ICON = "📄"  # a report's paper section heading starts with it: ``## 📄 Title``
+
+
 class Section(NamedTuple):
     """A day of a dated note (``## 1.14``) or one paper of a report (``## 📄 Title``).
 

@@ -42,7 +42,17 @@ from typing import Any
 from vaultbot.frontmatter_yaml import load_block
 from vaultbot.mdlinks import bare_url_end, find_links
 from vaultbot.mentions import collect
-from vaultbot.model import Frontmatter, Heading, ListItem, Note, NoteKind, Region, Section, Span
+from vaultbot.model import (
+    PAPER_ICON,
+    Frontmatter,
+    Heading,
+    ListItem,
+    Note,
+    NoteKind,
+    Region,
+    Section,
+    Span,
+)
 from vaultbot.writer import detect_newline
 
 __all__ = ["bare_url_end", "parse"]
@@ -66,7 +76,6 @@ _REPORT_HEADING = re.compile(r"\n {0,3}#(?=[ \t\r\n]|$)[^\S\n]*" + re.escape(_RE
 _DAY_HEADING = re.compile(
     r"\n {0,3}##(?=[ \t\r\n]|$)[^\S\n]*(\d{1,2})\.(\d{1,2})(?:[^\S\n]*[ \t]#+)?[^\S\n]*(?=\n|$)"
 )
-_PAPER_ICON = "📄"
 _OPENERS = ("`", "%%", "<!--", "~~~")
 _PLUS_ONE = (1).__add__
 _new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (~75 spans a note)
@@ -382,8 +391,8 @@ class _Scan:
             heading = _new(Heading, (marks, text, span))
             headings.append(heading)
             if marks == 2:
-                if text.startswith(_PAPER_ICON):
-                    title = text[len(_PAPER_ICON) :].lstrip("\ufe0f").strip()
+                if text.startswith(PAPER_ICON):
+                    title = text[len(PAPER_ICON) :].lstrip("\ufe0f").strip()
                     found.append(("paper", heading, None, None, title))
                 elif days and text[:1].isdigit() and (day := _DAY.fullmatch(text)):
                     found.append(("day", heading, int(day.group(1)), int(day.group(2)), text))
