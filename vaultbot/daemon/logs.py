@@ -23,14 +23,22 @@ class ReopeningFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating log file that starts over when its folder or file was deleted."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        """Write ``record``, reopening the file first when it was deleted.
+
+        When the folder cannot be made or vanishes again before the file is opened (the
+        whole vault is being removed), the record is left out of the file: stderr has it,
+        and a log call must never raise into the daemon.
+        """
         path = Path(self.baseFilename)
-        if self.stream is not None and not path.exists():
+        if self.stream is None or not path.exists():
+            if self.stream is not None:
+                self.stream.close()
+                self.stream = None  # until the file is open again
             try:
                 path.parent.mkdir(exist_ok=True)  # never recreate a removed vault
+                self.stream = self._open()
             except OSError:
                 return
-            self.stream.close()
-            self.stream = self._open()
         super().emit(record)
 
 
